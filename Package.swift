@@ -1,0 +1,34 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers depend only downward: Tensor <- CPUBackend <- NN <- (Models, Pipelines) <- zoetrope.
+let package = Package(
+    name: "Zoetrope",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "CPUBackend", targets: ["CPUBackend"]),
+        .library(name: "NN", targets: ["NN"]),
+        .executable(name: "zoetrope", targets: ["zoetrope"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // oneDNN (Debian's libdnnl-dev) and the OpenMP runtime it runs on.
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
+        .target(name: "Tensor"),
+        .target(name: "CPUBackend", dependencies: ["Tensor", "CDNNL"]),
+        .target(name: "NN", dependencies: ["Tensor"]),
+        .executableTarget(
+            name: "zoetrope",
+            dependencies: [
+                "Tensor", "CPUBackend", "NN",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"], path: "Tests/TensorTests"),
+        .testTarget(name: "CPUBackendTests", dependencies: ["Tensor", "CPUBackend"], path: "Tests/CPUBackendTests"),
+        .testTarget(name: "NNTests", dependencies: ["Tensor", "CPUBackend", "NN"], path: "Tests/NNTests"),
+    ]
+)

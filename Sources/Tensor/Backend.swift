@@ -1,0 +1,128 @@
+/// Elementwise functions of one tensor. Computed in float32; the result keeps the input's dtype.
+public enum UnaryOp: String, Sendable, CaseIterable {
+    case neg, abs, exp, log, sqrt, rsqrt, tanh, sigmoid, square
+    /// x·sigmoid(x).
+    case silu
+    /// The exact GELU, 0.5·x·(1 + erf(x/√2)).
+    case gelu
+    /// The tanh approximation, 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))).
+    case geluTanh
+}
+
+/// Elementwise functions of two tensors with NumPy/PyTorch broadcasting. Computed in float32.
+public enum BinaryOp: String, Sendable, CaseIterable {
+    case add, sub, mul, div, maximum, minimum
+}
+
+/// Padding for a 3-D convolution, per axis (time, height, width), before and after.
+/// A causal temporal convolution pads `2·p` frames in front and none behind.
+public struct Padding3D: Sendable, Equatable {
+    public var time: (before: Int, after: Int)
+    public var height: (before: Int, after: Int)
+    public var width: (before: Int, after: Int)
+
+    public init(time: (Int, Int), height: (Int, Int), width: (Int, Int)) {
+        self.time = time; self.height = height; self.width = width
+    }
+
+    /// The same padding on both sides of each axis.
+    public static func symmetric(_ t: Int, _ h: Int, _ w: Int) -> Padding3D {
+        Padding3D(time: (t, t), height: (h, h), width: (w, w))
+    }
+
+    /// Wan's causal padding for kernel padding `(t, h, w)`: `2t` frames in front, none behind.
+    public static func causal(_ t: Int, _ h: Int, _ w: Int) -> Padding3D {
+        Padding3D(time: (2 * t, 0), height: (h, h), width: (w, w))
+    }
+
+    public static func == (a: Padding3D, b: Padding3D) -> Bool {
+        a.time == b.time && a.height == b.height && a.width == b.width
+    }
+}
+
+/// The op set every backend implements. The CPU backend is the numerical reference: every other
+/// backend is tested op by op against it. All tensors are contiguous and row-major; shapes follow
+/// PyTorch. Inputs of bf16/f16 are computed in float32 and results rounded back to the input dtype
+/// unless an op says otherwise. Shape and dtype errors throw ``TensorError``.
+public protocol Backend: Sendable {
+    /// A short name for messages ("cpu", "cuda:0").
+    var name: String { get }
+
+    // MARK: Data movement
+
+    /// A copy of a tensor in this backend's memory (a no-op for tensors already there).
+    func upload(_ x: Tensor) throws -> Tensor
+    /// A host copy of a tensor that lives in this backend's memory.
+    func download(_ x: Tensor) throws -> Tensor
+    /// `x` converted to `dtype` (round to nearest even for bf16/f16).
+    func cast(_ x: Tensor, to dtype: DType) throws -> Tensor
+
+    // MARK: Linear algebra
+
+    /// Batched matrix product `a [..., M, K] · b [..., K, N] → [..., M, N]` (transposes apply to the
+    /// last two axes; leading axes broadcast). f32 accumulation; bf16 inputs give a bf16 result unless
+    /// `outputType` says otherwise. Both inputs must share a dtype.
+    func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool, outputType: DType?) throws -> Tensor
+    /// `x [..., in] · weightᵀ + bias`, with weight in PyTorch's `[out, in]` layout. `x` is converted
+    /// to the weight's dtype; the bias is added in float32 before rounding.
+    func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) throws -> Tensor
+    /// Scaled-dot-product attention, `softmax(q·kᵀ·scale)·v` per head, q `[B, H, Nq, D]`, k and v
+    /// `[B, H, Nk, D]` (v may have its own last size). Never materialises the `Nq × Nk` score matrix.
+    func attention(query: Tensor, key: Tensor, value: Tensor, scale: Float) throws -> Tensor
+
+    // MARK: Convolution
+
+    /// 3-D convolution: x `[B, Cin, T, H, W]`, weight `[Cout, Cin, kt, kh, kw]`, zero padding.
+    func conv3d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: [Int], padding: Padding3D) throws -> Tensor
+    /// 2-D convolution: x `[B, Cin, H, W]`, weight `[Cout, Cin, kh, kw]`, padding `[h, w]` each side.
+    func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: [Int], padding: [Int]) throws -> Tensor
+
+    // MARK: Normalisation and activations
+
+    /// Layer norm over the last axis; weight and bias (`[C]`) are optional (no affine when nil).
+    func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) throws -> Tensor
+    /// RMS norm over the last axis: `x · rsqrt(mean(x²) + eps) · weight`.
+    func rmsNorm(_ x: Tensor, weight: Tensor?, eps: Float) throws -> Tensor
+    /// Softmax over the last axis.
+    func softmax(_ x: Tensor) throws -> Tensor
+    /// An elementwise function.
+    func unary(_ op: UnaryOp, _ x: Tensor) throws -> Tensor
+    /// An elementwise function of two broadcast tensors. The result's dtype is the inputs' when they
+    /// share one, float32 otherwise.
+    func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) throws -> Tensor
+    /// `x · scale + offset` elementwise.
+    func affine(_ x: Tensor, scale: Float, offset: Float) throws -> Tensor
+    /// Rotary position embedding on interleaved pairs: x `[B, N, H, D]`, cos and sin `[N, D]` (each
+    /// angle repeated for elements 2j and 2j+1): `out[2j] = x[2j]·c − x[2j+1]·s`,
+    /// `out[2j+1] = x[2j]·s + x[2j+1]·c`.
+    func rotaryEmbedding(_ x: Tensor, cos: Tensor, sin: Tensor) throws -> Tensor
+
+    // MARK: Shape
+
+    /// Axes reordered: `result.shape[i] = x.shape[axes[i]]`.
+    func permute(_ x: Tensor, _ axes: [Int]) throws -> Tensor
+    /// Tensors joined along `axis`; all other sizes must agree.
+    func concat(_ tensors: [Tensor], axis: Int) throws -> Tensor
+    /// Elements `start..<end` along `axis`.
+    func slice(_ x: Tensor, axis: Int, start: Int, end: Int) throws -> Tensor
+    /// Constant padding, `padding[i] = (before, after)` for axis i (one entry per axis).
+    func pad(_ x: Tensor, _ padding: [(before: Int, after: Int)], value: Float) throws -> Tensor
+    /// Nearest-neighbour upsampling of the trailing `factors.count` axes by integer factors.
+    func upsampleNearest(_ x: Tensor, factors: [Int]) throws -> Tensor
+}
+
+// MARK: - Conveniences
+
+extension Backend {
+    public func matmul(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+        try matmul(a, b, transposeA: false, transposeB: false, outputType: nil)
+    }
+    public func add(_ a: Tensor, _ b: Tensor) throws -> Tensor { try binary(.add, a, b) }
+    public func sub(_ a: Tensor, _ b: Tensor) throws -> Tensor { try binary(.sub, a, b) }
+    public func mul(_ a: Tensor, _ b: Tensor) throws -> Tensor { try binary(.mul, a, b) }
+    public func div(_ a: Tensor, _ b: Tensor) throws -> Tensor { try binary(.div, a, b) }
+    public func silu(_ x: Tensor) throws -> Tensor { try unary(.silu, x) }
+    public func gelu(_ x: Tensor, approximateTanh: Bool = false) throws -> Tensor {
+        try unary(approximateTanh ? .geluTanh : .gelu, x)
+    }
+}
