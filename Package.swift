@@ -20,10 +20,12 @@ let package = Package(
         .target(name: "Tensor"),
         .target(name: "CPUBackend", dependencies: ["Tensor", "CDNNL"]),
         .target(name: "NN", dependencies: ["Tensor"]),
+        // Benchmarks behind `zoetrope bench`: the engine and its peers measured in one run.
+        .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL"]),
         .executableTarget(
             name: "zoetrope",
             dependencies: [
-                "Tensor", "CPUBackend", "NN",
+                "Tensor", "CPUBackend", "NN", "Bench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -23,15 +23,12 @@ public final class Storage: @unchecked Sendable {
         case device(any DeviceMemory)
     }
 
-    /// Allocates `byteCount` bytes of zero-filled, 64-byte aligned host memory.
-    public init(hostByteCount byteCount: Int) {
+    /// Allocates `byteCount` bytes of 64-byte aligned host memory, zero-filled unless `zeroed` is false
+    /// (for outputs an op overwrites entirely).
+    public init(hostByteCount byteCount: Int, zeroed: Bool = true) {
         precondition(byteCount >= 0, "negative byte count")
-        var raw: UnsafeMutableRawPointer? = nil
-        let size = max(byteCount, 64)
-        guard posix_memalign(&raw, 64, size) == 0, let pointer = raw else {
-            fatalError("out of memory allocating \(byteCount) bytes")
-        }
-        memset(pointer, 0, size)
+        let pointer = HostAllocator.shared.allocate(byteCount)
+        if zeroed { memset(pointer, 0, max(byteCount, 1)) }
         self.byteCount = byteCount
         self.location = .host(pointer)
         self.owned = true
@@ -55,8 +52,11 @@ public final class Storage: @unchecked Sendable {
     }
 
     deinit {
-        if owned, case .host(let pointer) = location { free(pointer) }
+        if owned, case .host(let pointer) = location { HostAllocator.shared.release(pointer, byteCount: byteCount) }
     }
+
+    /// Frees the host blocks kept for reuse by the caching allocator.
+    public static func trimHostCache() { HostAllocator.shared.trim() }
 
     /// The host pointer, or nil when the bytes live on a device.
     public var hostPointer: UnsafeMutableRawPointer? {

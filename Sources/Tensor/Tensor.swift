@@ -24,6 +24,12 @@ public struct Tensor: Sendable {
                   storage: Storage(hostByteCount: Tensor.elementCount(shape) * dtype.byteSize))
     }
 
+    /// A host tensor whose contents are unspecified, for outputs an operation writes in full.
+    public init(uninitialized shape: [Int], dtype: DType = .float32) {
+        self.init(shape: shape, dtype: dtype,
+                  storage: Storage(hostByteCount: Tensor.elementCount(shape) * dtype.byteSize, zeroed: false))
+    }
+
     /// A host tensor holding `values` (rounded to `dtype`). `values.count` must equal the shape's size.
     public init(_ values: [Float], shape: [Int], dtype: DType = .float32) throws {
         guard Tensor.elementCount(shape) == values.count else {

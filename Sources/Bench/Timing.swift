@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Seconds on the monotonic clock.
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// Runs `body` once to warm up, then `repeats` times; returns the median wall time in seconds.
+func medianSeconds(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+    try body()
+    var times = [Double]()
+    for _ in 0..<max(1, repeats) {
+        let start = now()
+        try body()
+        times.append(now() - start)
+    }
+    times.sort()
+    return times[times.count / 2]
+}
+
+/// Peak resident set size of this process so far, in bytes.
+func peakResidentBytes() -> Int {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Int(usage.ru_maxrss) * 1024
+}
+
+/// Current resident set size, in bytes (from /proc/self/statm).
+func currentResidentBytes() -> Int {
+    guard let file = fopen("/proc/self/statm", "r") else { return 0 }
+    defer { fclose(file) }
+    var size = 0, resident = 0
+    guard withUnsafeMutablePointer(to: &size, { s in
+        withUnsafeMutablePointer(to: &resident) { r in fscanfPair(file, s, r) } }) else { return 0 }
+    return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+private func fscanfPair(_ file: UnsafeMutablePointer<FILE>, _ a: UnsafeMutablePointer<Int>, _ b: UnsafeMutablePointer<Int>) -> Bool {
+    var line = [CChar](repeating: 0, count: 256)
+    guard fgets(&line, 256, file) != nil else { return false }
+    let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let fields = text.split(separator: " ").compactMap { Int($0.trimmingPrefix(" ")) }
+    guard fields.count >= 2 else { return false }
+    a.pointee = fields[0]
+    b.pointee = fields[1]
+    return true
+}
+
+/// Formats a number with `digits` decimals.
+public func fixed(_ value: Double, _ digits: Int = 1) -> String {
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let rounded = (value * scale).rounded() / scale
+    var text = String(rounded)
+    if digits == 0, text.hasSuffix(".0") { text.removeLast(2) }
+    if digits > 0, let dot = text.firstIndex(of: ".") {
+        let decimals = text.distance(from: dot, to: text.endIndex) - 1
+        if decimals < digits { text += String(repeating: "0", count: digits - decimals) }
+    }
+    return text
+}

@@ -1,0 +1,171 @@
+import Tensor
+
+extension CPUBackend {
+    /// Flash-style attention: for a block of query rows of every head at once, key blocks are visited
+    /// in turn; scores for one (query block × key block) tile are computed by a batched oneDNN GEMM,
+    /// folded into a running max / running sum (online softmax), and the tile's probabilities are
+    /// multiplied into the float32 accumulator by a second GEMM. Scratch memory is a few tiles,
+    /// whatever the sequence length: O(N·d) overall, never O(N²).
+    public func attention(query: Tensor, key: Tensor, value: Tensor, scale: Float) throws -> Tensor {
+        for t in [query, key, value] { try requireHost(t, op: "attention") }
+        guard query.rank == 4, key.rank == 4, value.rank == 4,
+              query.shape[0] == key.shape[0], query.shape[1] == key.shape[1], key.shape[0...2] == value.shape[0...2],
+              query.shape[3] == key.shape[3] else {
+            throw TensorError.shapeMismatch(op: "attention", detail: "query \(query.shape), key \(key.shape), value \(value.shape) must be [B, H, N, D] with matching B, H, key/value N and query/key D")
+        }
+        guard query.dtype == key.dtype, key.dtype == value.dtype else {
+            throw TensorError.invalidArgument(op: "attention", detail: "query, key and value must share a dtype")
+        }
+        let heads = query.shape[0] * query.shape[1]
+        let nq = query.shape[2], nk = key.shape[2], d = query.shape[3], dv = value.shape[3]
+        let out = Tensor(zeros: [query.shape[0], query.shape[1], nq, dv], dtype: query.dtype)
+        if out.count == 0 { return out }
+        if nk == 0 {
+            throw TensorError.shapeMismatch(op: "attention", detail: "key and value have no positions")
+        }
+        // GEMM operands in bf16 when the inputs are bf16 (fp32 scores and accumulation), else fp32.
+        let gemmType: DType = query.dtype == .bfloat16 ? .bfloat16 : .float32
+        let q = try cast(query, to: gemmType), k = try cast(key, to: gemmType), v = try cast(value, to: gemmType)
+        let tiling = AttentionTiling(heads: heads, nq: nq, nk: nk)
+        let scores = Tensor(zeros: [heads, tiling.queryBlock, tiling.keyBlock], dtype: .float32)
+        let probabilities = Tensor(zeros: [heads, tiling.queryBlock, tiling.keyBlock], dtype: gemmType)
+        let accumulator = Tensor(zeros: [heads, tiling.queryBlock, dv], dtype: .float32)
+        var state = OnlineSoftmaxState(rows: heads * tiling.queryBlock)
+        let elementSize = gemmType.byteSize
+        let qBase = q.storage.hostPointer!, kBase = k.storage.hostPointer!, vBase = v.storage.hostPointer!
+
+        var q0 = 0
+        while q0 < nq {
+            let bq = min(tiling.queryBlock, nq - q0)
+            state.reset(rows: heads * bq)
+            var k0 = 0
+            while k0 < nk {
+                let bk = min(tiling.keyBlock, nk - k0)
+                // scores[h, i, j] = q[h, q0+i, :] · k[h, k0+j, :]
+                try gemm(src: MatrixLayout(dims: [heads, bq, d], strides: [nq * d, d, 1], dtype: gemmType),
+                         qBase + q0 * d * elementSize,
+                         weights: MatrixLayout(dims: [heads, d, bk], strides: [nk * d, 1, d], dtype: gemmType),
+                         kBase + k0 * d * elementSize, bias: nil, nil,
+                         dst: .contiguous([heads, bq, bk], .float32), scores.storage.hostPointer!, op: "attention")
+                state.absorb(scores: scores.storage.hostPointer!.assumingMemoryBound(to: Float.self),
+                             into: probabilities, accumulator: accumulator.storage.hostPointer!.assumingMemoryBound(to: Float.self),
+                             rows: heads * bq, columns: bk, valueWidth: dv, scale: scale, firstBlock: k0 == 0)
+                // accumulator[h, i, :] += p[h, i, :] · v[h, k0.., :]
+                try gemm(src: .contiguous([heads, bq, bk], gemmType), probabilities.storage.hostPointer!,
+                         weights: MatrixLayout(dims: [heads, bk, dv], strides: [nk * dv, dv, 1], dtype: gemmType),
+                         vBase + k0 * dv * elementSize, bias: nil, nil,
+                         dst: .contiguous([heads, bq, dv], .float32), accumulator.storage.hostPointer!,
+                         accumulate: true, op: "attention")
+                k0 += bk
+            }
+            state.finish(accumulator: accumulator.storage.hostPointer!.assumingMemoryBound(to: Float.self),
+                         rows: bq, heads: heads, valueWidth: dv, into: out, queryOffset: q0, queryCount: nq)
+            q0 += bq
+        }
+        return out
+    }
+}
+
+/// Tile sizes: the score tile for all heads stays within ~8 MB.
+private struct AttentionTiling {
+    let queryBlock: Int
+    let keyBlock: Int
+    init(heads: Int, nq: Int, nk: Int) {
+        keyBlock = min(nk, 512)
+        let rows = max(16, min(256, (2 << 20) / max(1, heads * keyBlock)))
+        queryBlock = min(nq, rows)
+    }
+}
+
+/// Running row max and row sum of the online softmax for one query block.
+private struct OnlineSoftmaxState {
+    var maximum: [Float]
+    var sum: [Float]
+
+    init(rows: Int) {
+        maximum = [Float](repeating: -.infinity, count: rows)
+        sum = [Float](repeating: 0, count: rows)
+    }
+
+    mutating func reset(rows: Int) {
+        for i in 0..<rows { maximum[i] = -.infinity; sum[i] = 0 }
+    }
+
+    /// Turns a score tile into probabilities relative to the updated running max, rescales the
+    /// accumulator rows by exp(old max − new max), and updates the running sums.
+    mutating func absorb(scores: UnsafeMutablePointer<Float>, into probabilities: Tensor,
+                         accumulator: UnsafeMutablePointer<Float>, rows: Int, columns: Int, valueWidth: Int,
+                         scale: Float, firstBlock: Bool) {
+        let pBase = probabilities.storage.hostPointer!
+        let bf16 = probabilities.dtype == .bfloat16
+        maximum.withUnsafeMutableBufferPointer { maxima in
+            sum.withUnsafeMutableBufferPointer { sums in
+                parallelFor(rows, grain: 4) { range in
+                    var buffer = [Float](repeating: 0, count: columns)
+                    for row in range {
+                        let s = scores + row * columns
+                        var total: Float = 0
+                        var newMax: Float = 0
+                        buffer.withUnsafeMutableBufferPointer { p in
+                            let scaled = p.baseAddress!
+                            for j in 0..<columns { scaled[j] = s[j] * scale }
+                            newMax = max(maxima[row], maximumElement(scaled, count: columns))
+                            exponentiate(scaled, shift: newMax, count: columns, total: &total)
+                            if bf16 {
+                                let target = pBase.assumingMemoryBound(to: UInt16.self) + row * columns
+                                for j in 0..<columns { target[j] = bfloat16Bits(scaled[j]) }
+                            } else {
+                                (pBase.assumingMemoryBound(to: Float.self) + row * columns)
+                                    .update(from: scaled, count: columns)
+                            }
+                        }
+                        let correction = firstBlock ? 0 : fastExp(maxima[row] - newMax)
+                        let acc = accumulator + row * valueWidth
+                        if firstBlock {
+                            for c in 0..<valueWidth { acc[c] = 0 }
+                        } else if correction != 1 {
+                            for c in 0..<valueWidth { acc[c] *= correction }
+                        }
+                        sums[row] = sums[row] * correction + total
+                        maxima[row] = newMax
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes accumulator / sum for the block's rows into the output at query offset `queryOffset`.
+    func finish(accumulator: UnsafeMutablePointer<Float>, rows: Int, heads: Int, valueWidth: Int,
+                into out: Tensor, queryOffset: Int, queryCount: Int) {
+        let base = out.storage.hostPointer!
+        let dtype = out.dtype
+        sum.withUnsafeBufferPointer { sums in
+            parallelFor(heads * rows, grain: 8) { range in
+                for index in range {
+                    let h = index / rows, i = index % rows
+                    let inverse = 1 / sums[index]
+                    let source = accumulator + index * valueWidth
+                    let targetIndex = (h * queryCount + queryOffset + i) * valueWidth
+                    switch dtype {
+                    case .float32:
+                        let target = base.assumingMemoryBound(to: Float.self) + targetIndex
+                        for c in 0..<valueWidth { target[c] = source[c] * inverse }
+                    case .bfloat16:
+                        let target = base.assumingMemoryBound(to: UInt16.self) + targetIndex
+                        for c in 0..<valueWidth { target[c] = bfloat16Bits(source[c] * inverse) }
+                    case .float16:
+                        let target = base.assumingMemoryBound(to: UInt16.self) + targetIndex
+                        for c in 0..<valueWidth { target[c] = float16Bits(source[c] * inverse) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// p[j] = exp(p[j] − shift) in place, total = Σ p[j].
+@inline(__always)
+private func exponentiate(_ p: UnsafeMutablePointer<Float>, shift: Float, count: Int, total: inout Float) {
+    for j in 0..<count { p[j] = fastExp(p[j] - shift) }
+    total = sumElements(p, count: count)
+}

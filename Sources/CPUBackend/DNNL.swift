@@ -1,0 +1,155 @@
+import CDNNL
+import Synchronization
+import Tensor
+
+/// One operand of a oneDNN matmul: logical dims (batch..., rows, cols) and strides in elements.
+struct MatrixLayout: Hashable {
+    var dims: [Int]
+    var strides: [Int]
+    var dtype: DType
+
+    /// A contiguous row-major layout.
+    static func contiguous(_ dims: [Int], _ dtype: DType) -> MatrixLayout {
+        MatrixLayout(dims: dims, strides: Tensor.strides(of: dims), dtype: dtype)
+    }
+}
+
+/// The oneDNN engine, stream and a cache of matmul primitives keyed by their exact layouts, so a
+/// GEMM through Zoetrope costs what the library costs: creation happens once per shape.
+final class DNNL: @unchecked Sendable {
+    static let shared = DNNL()
+
+    private let engine: dnnl_engine_t?
+    private let stream: dnnl_stream_t?
+    private let primitives = Mutex<[MatmulKey: MatmulPrimitive]>([:])
+
+    private init() {
+        var engine: dnnl_engine_t? = nil
+        var stream: dnnl_stream_t? = nil
+        if dnnl_engine_create(&engine, dnnl_cpu, 0) == dnnl_success {
+            if dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue) != dnnl_success { stream = nil }
+        }
+        self.engine = engine
+        self.stream = stream
+    }
+
+    /// `dst = src · weights (+ bias)`, or `dst += …` when `accumulate`, over the given layouts and host pointers. The bias is float32
+    /// with dims broadcastable to `dst`. Throws `unimplemented` when oneDNN has no kernel for this
+    /// combination on this CPU (callers fall back to float32).
+    func matmul(src: MatrixLayout, _ srcData: UnsafeRawPointer,
+                weights: MatrixLayout, _ weightsData: UnsafeRawPointer,
+                bias: MatrixLayout?, _ biasData: UnsafeRawPointer?,
+                dst: MatrixLayout, _ dstData: UnsafeMutableRawPointer, accumulate: Bool = false) throws(DNNLError) {
+        guard let engine, let stream else { throw .failed("oneDNN CPU engine could not be created") }
+        let key = MatmulKey(src: src, weights: weights, bias: bias, dst: dst, accumulate: accumulate)
+        let primitive = try primitives.withLock { cache throws(DNNLError) -> MatmulPrimitive in
+            if let cached = cache[key] { return cached }
+            let created = try MatmulPrimitive(key: key, engine: engine)
+            if cache.count >= 1024 { cache.removeAll() }  // bound memory for pathological shape streams
+            cache[key] = created
+            return created
+        }
+        try primitive.execute(engine: engine, stream: stream, src: srcData, weights: weightsData,
+                              bias: biasData, dst: dstData)
+    }
+}
+
+/// Why a oneDNN call failed.
+enum DNNLError: Error {
+    /// No implementation for these types/layouts on this CPU.
+    case unimplemented
+    case failed(String)
+}
+
+private struct MatmulKey: Hashable {
+    var src: MatrixLayout
+    var weights: MatrixLayout
+    var bias: MatrixLayout?
+    var dst: MatrixLayout
+    var accumulate: Bool
+}
+
+/// A created matmul primitive with its memory descriptors.
+private final class MatmulPrimitive: @unchecked Sendable {
+    private var primitive: dnnl_primitive_t?
+    private var descriptors: [dnnl_memory_desc_t]  // src, weights, dst, bias?
+
+    init(key: MatmulKey, engine: dnnl_engine_t) throws(DNNLError) {
+        var srcMD = try memoryDescriptor(key.src)
+        var weightsMD = try memoryDescriptor(key.weights)
+        var dstMD = try memoryDescriptor(key.dst)
+        var biasMD = try key.bias.map { layout throws(DNNLError) in try memoryDescriptor(layout) }
+        var desc = dnnl_matmul_desc_t()
+        let status: dnnl_status_t
+        if biasMD != nil {
+            status = dnnl_matmul_desc_init(&desc, &srcMD, &weightsMD, &biasMD!, &dstMD)
+        } else {
+            status = dnnl_matmul_desc_init(&desc, &srcMD, &weightsMD, nil, &dstMD)
+        }
+        guard status == dnnl_success else { throw .failed("dnnl_matmul_desc_init returned \(status.rawValue)") }
+        var attr: dnnl_primitive_attr_t? = nil
+        if key.accumulate {
+            var postOps: dnnl_post_ops_t? = nil
+            guard dnnl_primitive_attr_create(&attr) == dnnl_success, dnnl_post_ops_create(&postOps) == dnnl_success,
+                  dnnl_post_ops_append_sum(postOps, 1.0) == dnnl_success,
+                  dnnl_primitive_attr_set_post_ops(attr, postOps) == dnnl_success else {
+                throw .failed("oneDNN sum post-op could not be set up")
+            }
+            dnnl_post_ops_destroy(postOps)
+        }
+        defer { if let attr { dnnl_primitive_attr_destroy(attr) } }
+        var pd: dnnl_primitive_desc_t? = nil
+        let pdStatus = withUnsafePointer(to: &desc) { dnnl_primitive_desc_create(&pd, $0, attr, engine, nil) }
+        if pdStatus == dnnl_unimplemented { throw .unimplemented }
+        guard pdStatus == dnnl_success, let pd else {
+            throw .failed("dnnl_primitive_desc_create returned \(pdStatus.rawValue)")
+        }
+        defer { dnnl_primitive_desc_destroy(pd) }
+        var primitive: dnnl_primitive_t? = nil
+        guard dnnl_primitive_create(&primitive, pd) == dnnl_success else {
+            throw .failed("dnnl_primitive_create failed")
+        }
+        self.primitive = primitive
+        self.descriptors = [srcMD, weightsMD, dstMD] + (biasMD.map { [$0] } ?? [])
+    }
+
+    deinit { if let primitive { dnnl_primitive_destroy(primitive) } }
+
+    func execute(engine: dnnl_engine_t, stream: dnnl_stream_t, src: UnsafeRawPointer, weights: UnsafeRawPointer,
+                 bias: UnsafeRawPointer?, dst: UnsafeMutableRawPointer) throws(DNNLError) {
+        let handles: [UnsafeMutableRawPointer?] = [UnsafeMutableRawPointer(mutating: src),
+                                                   UnsafeMutableRawPointer(mutating: weights), dst,
+                                                   bias.map { UnsafeMutableRawPointer(mutating: $0) }]
+        let argIDs: [Int32] = [Int32(DNNL_ARG_SRC), Int32(DNNL_ARG_WEIGHTS), Int32(DNNL_ARG_DST), Int32(DNNL_ARG_BIAS)]
+        var memories: [dnnl_memory_t?] = []
+        defer { for memory in memories { if let memory { dnnl_memory_destroy(memory) } } }
+        var args: [dnnl_exec_arg_t] = []
+        for index in 0..<descriptors.count {
+            var memory: dnnl_memory_t? = nil
+            guard dnnl_memory_create(&memory, &descriptors[index], engine, handles[index]) == dnnl_success else {
+                throw .failed("dnnl_memory_create failed")
+            }
+            memories.append(memory)
+            args.append(dnnl_exec_arg_t(arg: argIDs[index], memory: memory))
+        }
+        guard dnnl_primitive_execute(primitive, stream, Int32(args.count), &args) == dnnl_success,
+              dnnl_stream_wait(stream) == dnnl_success else {
+            throw .failed("dnnl_primitive_execute failed")
+        }
+    }
+}
+
+private func memoryDescriptor(_ layout: MatrixLayout) throws(DNNLError) -> dnnl_memory_desc_t {
+    var md = dnnl_memory_desc_t()
+    let dims = layout.dims.map(Int64.init), strides = layout.strides.map(Int64.init)
+    let type: dnnl_data_type_t
+    switch layout.dtype {
+    case .float32: type = dnnl_f32
+    case .bfloat16: type = dnnl_bf16
+    case .float16: type = dnnl_f16
+    }
+    guard dnnl_memory_desc_init_by_strides(&md, Int32(dims.count), dims, type, strides) == dnnl_success else {
+        throw .failed("dnnl_memory_desc_init_by_strides rejected dims \(layout.dims) strides \(layout.strides)")
+    }
+    return md
+}
