@@ -1,0 +1,178 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// File-system helpers for the weight readers and writer, on POSIX calls so that the tensor library
+// needs no Foundation. Every failure becomes a `WeightFileError` naming the path.
+
+/// A read-only, private memory mapping of a whole file, unmapped when released.
+final class FileMapping: @unchecked Sendable {
+    /// The first byte. Never written through (the mapping is `PROT_READ`).
+    let base: UnsafeRawPointer
+    let byteCount: Int
+
+    /// Maps `path`. Files shorter than `minimumSize` bytes throw `.tooSmall` before mapping.
+    init(path: String, minimumSize: Int) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw WeightFileError(path: path, .unreadable(errnoMessage())) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw WeightFileError(path: path, .unreadable(errnoMessage())) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw WeightFileError(path: path, .unreadable("not a regular file"))
+        }
+        let size = Int(info.st_size)
+        guard size >= minimumSize else { throw WeightFileError(path: path, .tooSmall(byteCount: size)) }
+        guard size > 0 else { throw WeightFileError(path: path, .tooSmall(byteCount: 0)) }
+        let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
+        guard let mapped, mapped != UnsafeMutableRawPointer(bitPattern: -1) else {
+            throw WeightFileError(path: path, .unreadable("mmap failed: \(errnoMessage())"))
+        }
+        base = UnsafeRawPointer(mapped)
+        byteCount = size
+    }
+
+    deinit { munmap(UnsafeMutableRawPointer(mutating: base), byteCount) }
+}
+
+/// The system's message for the current `errno`.
+func errnoMessage() -> String { String(cString: strerror(errno)) }
+
+/// What lives at a path.
+enum PathKind { case missing, file, directory, other }
+
+func pathKind(_ path: String) -> PathKind {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return .missing }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return .file
+    case S_IFDIR: return .directory
+    default: return .other
+    }
+}
+
+/// `folder/name`, without doubling a trailing slash.
+func joinPath(_ folder: String, _ name: String) -> String {
+    folder.hasSuffix("/") ? folder + name : folder + "/" + name
+}
+
+/// The folder part of a path ("." for a bare file name).
+func parentFolder(_ path: String) -> String {
+    var trimmed = Substring(path)
+    while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+    guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+    return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+}
+
+/// The last component of a path.
+func fileName(_ path: String) -> String {
+    var trimmed = Substring(path)
+    while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+    guard let slash = trimmed.lastIndex(of: "/") else { return String(trimmed) }
+    return String(trimmed[trimmed.index(after: slash)...])
+}
+
+/// The names in a folder (no "." or ".."), sorted.
+func listFolder(_ path: String) throws -> [String] {
+    guard let directory = opendir(path) else { throw WeightFileError(path: path, .unreadable(errnoMessage())) }
+    defer { closedir(directory) }
+    var names: [String] = []
+    while let entry = readdir(directory) {
+        let name = withUnsafePointer(to: &entry.pointee.d_name) {
+            String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))
+        }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names.sorted()
+}
+
+/// The whole contents of a (small) file.
+func readWholeFile(_ path: String) throws -> [UInt8] {
+    guard pathKind(path) != .directory else { throw WeightFileError(path: path, .unreadable("is a folder")) }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw WeightFileError(path: path, .unreadable(errnoMessage())) }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n == 0 { return bytes }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw WeightFileError(path: path, .unreadable(errnoMessage()))
+        }
+        bytes.append(contentsOf: chunk[0..<n])
+    }
+}
+
+/// Reads and parses a JSON file; a syntax error names the file.
+func readJSONFile(_ path: String) throws -> (value: JSONValue, text: String) {
+    let bytes = try readWholeFile(path)
+    do {
+        let value = try bytes.withUnsafeBytes { try JSONValue(parsing: $0) }
+        return (value, String(decoding: bytes, as: UTF8.self))
+    } catch let error as JSONParseError {
+        throw WeightFileError(path: path, .invalidJSON(error.description))
+    }
+}
+
+/// `write(2)`, named apart from `AtomicFileWriter.write`.
+private func posixWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(fd, bytes, count) }
+
+/// A file written under a temporary name in the destination's folder and renamed into place on
+/// `commit()`, so that readers never see a half-written file. Removed if never committed.
+final class AtomicFileWriter {
+    let path: String
+    private let temporaryPath: String
+    private var fd: Int32
+    private var committed = false
+
+    init(path: String) throws {
+        self.path = path
+        temporaryPath = joinPath(parentFolder(path),
+                                 ".\(fileName(path)).\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
+        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw WeightFileError(path: path, .writeFailed("cannot create \(temporaryPath): \(errnoMessage())"))
+        }
+    }
+
+    /// Appends `count` bytes.
+    func write(_ bytes: UnsafeRawPointer, count: Int) throws {
+        var done = 0
+        while done < count {
+            let n = posixWrite(fd, bytes + done, count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw WeightFileError(path: path, .writeFailed("write failed: \(errnoMessage())"))
+            }
+            done += n
+        }
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
+            try write(base, count: buffer.count)
+        }
+    }
+
+    /// Flushes the data to disk and renames the file into place.
+    func commit() throws {
+        guard fsync(fd) == 0 else { throw WeightFileError(path: path, .writeFailed("fsync failed: \(errnoMessage())")) }
+        let status = close(fd)
+        fd = -1
+        guard status == 0 else { throw WeightFileError(path: path, .writeFailed("close failed: \(errnoMessage())")) }
+        guard rename(temporaryPath, path) == 0 else {
+            throw WeightFileError(path: path, .writeFailed("cannot rename \(temporaryPath) into place: \(errnoMessage())"))
+        }
+        committed = true
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+        if !committed { unlink(temporaryPath) }
+    }
+}
