@@ -17,7 +17,7 @@ extension CPUBackend {
             throw TensorError.shapeMismatch(op: "matmul", detail: "inner sizes differ: \(a.shape) x \(b.shape) (transposeA \(transposeA), transposeB \(transposeB))")
         }
         let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
-        let batch = try broadcastShapes(batchA, batchB, op: "matmul")
+        let batch = try broadcastShape(batchA, batchB, op: "matmul")
         let rank = batch.count + 2
         let outType = outputType ?? a.dtype
         if k == 0 || batch.contains(0) || m == 0 || n == 0 { return Tensor(zeros: batch + [m, n], dtype: outType) }
@@ -104,19 +104,4 @@ private func operandLayout(_ shape: [Int], rank: Int, transposed: Bool, dtype: D
         strides.swapAt(rank - 1, rank - 2)
     }
     return MatrixLayout(dims: dims, strides: strides, dtype: dtype)
-}
-
-/// NumPy broadcasting of two shapes.
-func broadcastShapes(_ a: [Int], _ b: [Int], op: String) throws -> [Int] {
-    let rank = max(a.count, b.count)
-    let pa = [Int](repeating: 1, count: rank - a.count) + a
-    let pb = [Int](repeating: 1, count: rank - b.count) + b
-    var result = [Int]()
-    for (x, y) in zip(pa, pb) {
-        guard x == y || x == 1 || y == 1 else {
-            throw TensorError.shapeMismatch(op: op, detail: "shapes \(a) and \(b) do not broadcast")
-        }
-        result.append(x == 1 ? y : x)
-    }
-    return result
 }

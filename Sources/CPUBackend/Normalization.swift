@@ -1,0 +1,146 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Tensor
+
+// Reductions over the last axis: layer norm, RMS norm, softmax. One row per loop iteration, rows
+// spread over the threads; float32 throughout, results rounded back to the input's dtype.
+
+extension CPUBackend {
+    public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) throws -> Tensor {
+        let op = "layerNorm"
+        let width = try rowWidth(x, op: op)
+        let scale = try rowParameter(weight, width: width, name: "weight", op: op)
+        let shift = try rowParameter(bias, width: width, name: "bias", op: op)
+        let input = try cast(x, to: .float32)
+        let out = Tensor(uninitialized: x.shape, dtype: .float32)
+        let source = floatPointer(input), destination = floatPointer(out)
+        let pw = scale.map(floatPointer), pb = shift.map(floatPointer)
+        forEachRow(count: x.count, width: width) { row in
+            let xs = source + row * width, ys = destination + row * width
+            // Two passes over values shifted by the row's first element: x − pivot is exact for
+            // values near the pivot, and the mean is never rounded to the row's (possibly large) scale.
+            let pivot = xs[0]
+            let offset = rowSum(xs, width, minus: pivot) / Float(width)  // mean − pivot
+            let variance = rowSquaredDeviation(xs, width, from: pivot, offset) / Float(width)  // biased, like PyTorch
+            let inverse = 1 / (variance + eps).squareRoot()
+            for i in 0..<width { ys[i] = ((xs[i] - pivot) - offset) * inverse }
+            if let pw { for i in 0..<width { ys[i] *= pw[i] } }
+            if let pb { for i in 0..<width { ys[i] += pb[i] } }
+        }
+        return try cast(out, to: x.dtype)
+    }
+
+    public func rmsNorm(_ x: Tensor, weight: Tensor?, eps: Float) throws -> Tensor {
+        let op = "rmsNorm"
+        let width = try rowWidth(x, op: op)
+        let scale = try rowParameter(weight, width: width, name: "weight", op: op)
+        let input = try cast(x, to: .float32)
+        let out = Tensor(uninitialized: x.shape, dtype: .float32)
+        let source = floatPointer(input), destination = floatPointer(out)
+        let pw = scale.map(floatPointer)
+        forEachRow(count: x.count, width: width) { row in
+            let xs = source + row * width, ys = destination + row * width
+            let meanSquare = rowSquaredDeviation(xs, width, from: 0, 0) / Float(width)
+            let inverse = 1 / (meanSquare + eps).squareRoot()
+            if let pw {
+                for i in 0..<width { ys[i] = xs[i] * inverse * pw[i] }
+            } else {
+                for i in 0..<width { ys[i] = xs[i] * inverse }
+            }
+        }
+        return try cast(out, to: x.dtype)
+    }
+
+    public func softmax(_ x: Tensor) throws -> Tensor {
+        let width = try rowWidth(x, op: "softmax")
+        let input = try cast(x, to: .float32)
+        let out = Tensor(uninitialized: x.shape, dtype: .float32)
+        let source = floatPointer(input), destination = floatPointer(out)
+        forEachRow(count: x.count, width: width) { row in
+            let xs = source + row * width, ys = destination + row * width
+            let largest = rowMaximum(xs, width)  // subtracted so exp cannot overflow
+            var sum: Float = 0
+            for i in 0..<width {
+                let e = expf(xs[i] - largest)
+                ys[i] = e
+                sum += e
+            }
+            let inverse = 1 / sum
+            for i in 0..<width { ys[i] *= inverse }
+        }
+        return try cast(out, to: x.dtype)
+    }
+
+    /// The size of the last axis, after checking that `x` has one and lives on the host.
+    private func rowWidth(_ x: Tensor, op: String) throws -> Int {
+        try requireHost(x, op: op)
+        guard let width = x.shape.last else {
+            throw TensorError.invalidArgument(op: op, detail: "needs a tensor with at least one axis, got a scalar")
+        }
+        return width
+    }
+
+    /// A per-channel parameter as a float32 tensor, checked to have shape `[width]`.
+    private func rowParameter(_ p: Tensor?, width: Int, name: String, op: String) throws -> Tensor? {
+        guard let p else { return nil }
+        try requireHost(p, op: op)
+        guard p.shape == [width] else {
+            throw TensorError.shapeMismatch(
+                op: op, detail: "\(name) has shape \(p.shape) but the last axis of the input has size \(width)")
+        }
+        return try cast(p, to: .float32)
+    }
+}
+
+/// Runs `body` for every row of `width` elements, rows spread over the threads.
+private func forEachRow(count: Int, width: Int, _ body: (Int) -> Void) {
+    guard width > 0 else { return }
+    parallelFor(count / width, grain: max(1, 8192 / width)) { range in
+        for row in range { body(row) }
+    }
+}
+
+/// `Σ (x − shift)` over `n` floats, with sixteen partial sums (vectorised, and more accurate than
+/// one running sum).
+private func rowSum(_ x: UnsafePointer<Float>, _ n: Int, minus shift: Float) -> Float {
+    var partial = SIMD16<Float>(repeating: 0)
+    let shifts = SIMD16<Float>(repeating: shift)
+    var i = 0
+    while i + 16 <= n {
+        partial += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self) - shifts
+        i += 16
+    }
+    var sum = partial.sum()
+    while i < n { sum += x[i] - shift; i += 1 }
+    return sum
+}
+
+/// `Σ ((x − pivot) − offset)²` over `n` floats.
+private func rowSquaredDeviation(_ x: UnsafePointer<Float>, _ n: Int, from pivot: Float, _ offset: Float) -> Float {
+    var partial = SIMD16<Float>(repeating: 0)
+    let pivots = SIMD16<Float>(repeating: pivot), offsets = SIMD16<Float>(repeating: offset)
+    var i = 0
+    while i + 16 <= n {
+        let d = (UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self) - pivots) - offsets
+        partial += d * d
+        i += 16
+    }
+    var sum = partial.sum()
+    while i < n {
+        let d = (x[i] - pivot) - offset
+        sum += d * d
+        i += 1
+    }
+    return sum
+}
+
+/// The largest of `n ≥ 1` floats (NaN-propagating like PyTorch's max is not needed: a NaN input
+/// makes every output of the row NaN through `exp` anyway).
+private func rowMaximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    var largest = -Float.infinity
+    for i in 0..<n where x[i] > largest { largest = x[i] }
+    return largest
+}

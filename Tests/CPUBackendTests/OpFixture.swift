@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Tensor
+import Testing
+
+/// One fixture file of tools/fixtures/make_op_fixtures.py: `Tests/Fixtures/ops/<family>.safetensors`,
+/// tensors named `<case>.<input>` and `<case>.out`.
+struct OpFixture {
+    let file: SafeTensorsFile
+
+    init(_ family: String, testFile: String = #filePath) throws {
+        // Tests/CPUBackendTests/X.swift -> Tests/Fixtures/ops/<family>.safetensors
+        var components = testFile.split(separator: "/", omittingEmptySubsequences: false)
+        components.removeLast(2)
+        let tests = components.joined(separator: "/")
+        file = try SafeTensorsFile(path: "\(tests)/Fixtures/ops/\(family).safetensors")
+    }
+
+    /// The tensor `<case>.<name>`.
+    func tensor(_ testCase: String, _ name: String) throws -> Tensor {
+        try file.tensor(named: "\(testCase).\(name)")
+    }
+
+    /// The tensor `<case>.<name>`, or nil when the case has none (an optional bias, say).
+    func optionalTensor(_ testCase: String, _ name: String) throws -> Tensor? {
+        file.entry(named: "\(testCase).\(name)") == nil ? nil : try tensor(testCase, name)
+    }
+
+    /// The expected output, `<case>.out`.
+    func expected(_ testCase: String) throws -> Tensor { try tensor(testCase, "out") }
+
+    /// Every case name in the file whose name starts with `prefix`.
+    func cases(prefix: String = "") -> Set<String> {
+        Set(file.entries.compactMap { entry in
+            entry.name.split(separator: ".").first.map(String.init)
+        }.filter { $0.hasPrefix(prefix) })
+    }
+}
+
+/// Checks shape, dtype and values of `actual` against a fixture's `expected` under `tolerance`.
+/// With `ZOETROPE_PARITY_REPORT` set in the environment, prints the measured metrics.
+@discardableResult
+func expectMatch(_ actual: Tensor, _ expected: Tensor, _ tolerance: Tolerance, _ label: String,
+                 sourceLocation: SourceLocation = #_sourceLocation) -> Tolerance.Report? {
+    #expect(actual.shape == expected.shape, "\(label): shape \(actual.shape) != \(expected.shape)",
+            sourceLocation: sourceLocation)
+    #expect(actual.dtype == expected.dtype, "\(label): dtype \(actual.dtype) != \(expected.dtype)",
+            sourceLocation: sourceLocation)
+    guard actual.shape == expected.shape else { return nil }
+    let report = tolerance.check(actual: actual.floats(), expected: expected.floats())
+    #expect(report.passed, "\(label): \(report)", sourceLocation: sourceLocation)
+    if getenv("ZOETROPE_PARITY_REPORT") != nil {
+        print("parity \(label) [\(actual.dtype.rawValue)]: relative max error \(report.relativeMaxError), cosine \(report.cosine)")
+    }
+    return report
+}
+
+/// The tolerance for a result of `dtype` compared with a PyTorch result of the same dtype.
+func tolerance(for dtype: DType, float32: Tolerance) -> Tolerance {
+    dtype == .float32 ? float32 : .bfloat16
+}
