@@ -17,8 +17,10 @@ let package = Package(
     targets: [
         // oneDNN (Debian's libdnnl-dev) and the OpenMP runtime it runs on.
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
+        // Hot loops in C, compiled per instruction set and dispatched at run time.
+        .target(name: "CKernels"),
         .target(name: "Tensor"),
-        .target(name: "CPUBackend", dependencies: ["Tensor", "CDNNL"]),
+        .target(name: "CPUBackend", dependencies: ["Tensor", "CDNNL", "CKernels"]),
         .target(name: "NN", dependencies: ["Tensor"]),
         // Benchmarks behind `zoetrope bench`: the engine and its peers measured in one run.
         .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL"]),

@@ -75,11 +75,12 @@ public struct CPUBenchmarks {
             }
             let flops = 4.0 * Double(heads) * Double(n) * Double(n) * Double(d)
             let inputs = 3 * q.byteCount
+            let growth = Double(currentResidentBytes() - before) / 1048576
             let scoreMatrix = Double(heads * n * n * 4) / 1048576
             rows.append(BenchmarkRow(
                 workload: "\(dtype.rawValue) attention 12 heads x \(n) tokens x d 128", engineSeconds: seconds,
                 engineGFLOPS: flops / seconds / 1e9, peerName: "engine \(dtype.rawValue) GEMM rate", peerGFLOPS: gemmRate,
-                note: "q+k+v \(fixed(Double(inputs) / 1048576)) MiB; RSS after \(fixed(Double(currentResidentBytes()) / 1048576)) MiB (before \(fixed(Double(before) / 1048576))); a full score matrix would be \(fixed(scoreMatrix)) MiB"))
+                note: "inputs \(fixed(Double(inputs) / 1048576)) MiB; resident memory grew \(fixed(growth)) MiB in the calls; an fp32 score matrix would take \(fixed(scoreMatrix)) MiB"))
         }
         return rows
     }

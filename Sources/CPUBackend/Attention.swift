@@ -1,3 +1,4 @@
+import CKernels
 import Tensor
 
 extension CPUBackend {
@@ -92,42 +93,23 @@ private struct OnlineSoftmaxState {
     }
 
     /// Turns a score tile into probabilities relative to the updated running max, rescales the
-    /// accumulator rows by exp(old max − new max), and updates the running sums.
+    /// accumulator rows by exp(old max − new max), and updates the running sums (CKernels).
     mutating func absorb(scores: UnsafeMutablePointer<Float>, into probabilities: Tensor,
                          accumulator: UnsafeMutablePointer<Float>, rows: Int, columns: Int, valueWidth: Int,
                          scale: Float, firstBlock: Bool) {
         let pBase = probabilities.storage.hostPointer!
-        let bf16 = probabilities.dtype == .bfloat16
+        let bf16: Int32 = probabilities.dtype == .bfloat16 ? 1 : 0
+        let elementSize = probabilities.dtype.byteSize
         maximum.withUnsafeMutableBufferPointer { maxima in
             sum.withUnsafeMutableBufferPointer { sums in
                 parallelFor(rows, grain: 4) { range in
-                    var buffer = [Float](repeating: 0, count: columns)
-                    for row in range {
-                        let s = scores + row * columns
-                        var total: Float = 0
-                        var newMax: Float = 0
-                        buffer.withUnsafeMutableBufferPointer { p in
-                            let scaled = p.baseAddress!
-                            for j in 0..<columns { scaled[j] = s[j] * scale }
-                            newMax = max(maxima[row], maximumElement(scaled, count: columns))
-                            exponentiate(scaled, shift: newMax, count: columns, total: &total)
-                            if bf16 {
-                                let target = pBase.assumingMemoryBound(to: UInt16.self) + row * columns
-                                for j in 0..<columns { target[j] = bfloat16Bits(scaled[j]) }
-                            } else {
-                                (pBase.assumingMemoryBound(to: Float.self) + row * columns)
-                                    .update(from: scaled, count: columns)
-                            }
-                        }
-                        let correction = firstBlock ? 0 : fastExp(maxima[row] - newMax)
-                        let acc = accumulator + row * valueWidth
-                        if firstBlock {
-                            for c in 0..<valueWidth { acc[c] = 0 }
-                        } else if correction != 1 {
-                            for c in 0..<valueWidth { acc[c] *= correction }
-                        }
-                        sums[row] = sums[row] * correction + total
-                        maxima[row] = newMax
+                    var scratch = [Float](repeating: 0, count: columns)
+                    scratch.withUnsafeMutableBufferPointer { buffer in
+                        zt_online_softmax_block(scores + range.lowerBound * columns, range.count, columns, scale,
+                                                maxima.baseAddress! + range.lowerBound, sums.baseAddress! + range.lowerBound,
+                                                accumulator + range.lowerBound * valueWidth, valueWidth,
+                                                pBase + range.lowerBound * columns * elementSize, bf16,
+                                                firstBlock ? 1 : 0, buffer.baseAddress!)
                     }
                 }
             }
@@ -161,11 +143,4 @@ private struct OnlineSoftmaxState {
             }
         }
     }
-}
-
-/// p[j] = exp(p[j] − shift) in place, total = Σ p[j].
-@inline(__always)
-private func exponentiate(_ p: UnsafeMutablePointer<Float>, shift: Float, count: Int, total: inout Float) {
-    for j in 0..<count { p[j] = fastExp(p[j] - shift) }
-    total = sumElements(p, count: count)
 }

@@ -22,7 +22,7 @@ struct BenchCommand: ParsableCommand {
     var tokens: Int = 1280
 
     @Option(parsing: .upToNextOption, help: "Sequence lengths for the attention benchmark.")
-    var attentionTokens: [Int] = [1280, 4096]
+    var attentionTokens: [Int] = [1280, 4096, 16384]
 
     func validate() throws {
         guard repeats >= 1, tokens >= 1, attentionTokens.allSatisfy({ $0 >= 1 }) else {
