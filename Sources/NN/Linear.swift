@@ -1,0 +1,73 @@
+import Tensor
+
+/// A fully connected layer, `y = x·Wᵀ + b` (PyTorch's `nn.Linear`), weight in `[out, in]` layout.
+///
+/// Checkpoint keys: `weight` `[out, in]`, `bias` `[out]` (when `bias` is true).
+public struct Linear: Sendable {
+    /// `[out, in]`.
+    public let weight: Tensor
+    /// `[out]`, or nil for a bias-free layer.
+    public let bias: Tensor?
+
+    /// A layer from its tensors.
+    public init(weight: Tensor, bias: Tensor? = nil) {
+        self.weight = weight
+        self.bias = bias
+    }
+
+    /// Loads `weight` (and `bias` when `bias` is true) from `scope`, converted to `dtype` when one is
+    /// given.
+    public init(scope: WeightScope, inFeatures: Int, outFeatures: Int, bias: Bool = true, dtype: DType? = nil) throws {
+        weight = try scope.tensor("weight", shape: [outFeatures, inFeatures], dtype: dtype)
+        self.bias = try scope.tensor("bias", shape: [outFeatures], dtype: dtype, if: bias)
+    }
+
+    /// Input features.
+    public var inFeatures: Int { weight.shape[1] }
+    /// Output features.
+    public var outFeatures: Int { weight.shape[0] }
+
+    /// `x [..., in] → [..., out]`.
+    public func callAsFunction(_ x: Tensor, on backend: any Backend) throws -> Tensor {
+        try backend.linear(x, weight: weight, bias: bias)  // [..., out]
+    }
+}
+
+/// diffusers' `FeedForward`: Linear → activation → Linear, with the activation's projection under
+/// `net.0.proj` and the output layer under `net.2` (`net.1` is the dropout, which has no weights).
+/// Wan's transformer blocks use the tanh GELU (`"gelu-approximate"`), its I2V image embedder the
+/// exact one (`"gelu"`).
+///
+/// Checkpoint keys: `net.0.proj.{weight,bias}` `[hidden, dim]`/`[hidden]`,
+/// `net.2.{weight,bias}` `[out, hidden]`/`[out]`.
+public struct FeedForward: Sendable {
+    /// `net.0.proj`: dim → hidden.
+    public let projection: Linear
+    /// `net.2`: hidden → out.
+    public let output: Linear
+    /// The activation between the two layers.
+    public let activation: UnaryOp
+
+    /// A feed-forward block from its layers.
+    public init(projection: Linear, output: Linear, activation: UnaryOp = .geluTanh) {
+        self.projection = projection
+        self.output = output
+        self.activation = activation
+    }
+
+    /// Loads both layers from `scope`; `outDimension` defaults to `dimension`.
+    public init(scope: WeightScope, dimension: Int, hiddenDimension: Int, outDimension: Int? = nil,
+                activation: UnaryOp = .geluTanh, bias: Bool = true, dtype: DType? = nil) throws {
+        projection = try Linear(scope: scope["net.0.proj"], inFeatures: dimension, outFeatures: hiddenDimension,
+                                bias: bias, dtype: dtype)
+        output = try Linear(scope: scope["net.2"], inFeatures: hiddenDimension, outFeatures: outDimension ?? dimension,
+                            bias: bias, dtype: dtype)
+        self.activation = activation
+    }
+
+    /// `x [..., dim] → [..., out]`.
+    public func callAsFunction(_ x: Tensor, on backend: any Backend) throws -> Tensor {
+        let hidden = try backend.unary(activation, try projection(x, on: backend))  // [..., hidden]
+        return try output(hidden, on: backend)  // [..., out]
+    }
+}

@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NN
+import Tensor
+import Testing
+
+/// One fixture file of tools/fixtures/make_nn_fixtures.py, `Tests/Fixtures/nn/<name>.safetensors`:
+/// a module's weights under their checkpoint keys and the `io.*` inputs and outputs beside them.
+struct NNFixture {
+    let file: SafeTensorsFile
+    let usage = WeightUsage()
+
+    init(_ name: String, testFile: String = #filePath) throws {
+        // Tests/NNTests/X.swift -> Tests/Fixtures/nn/<name>.safetensors
+        var components = testFile.split(separator: "/", omittingEmptySubsequences: false)
+        components.removeLast(2)
+        file = try SafeTensorsFile(path: "\(components.joined(separator: "/"))/Fixtures/nn/\(name).safetensors")
+    }
+
+    /// The root scope over the file's weights, recording into ``usage``.
+    var scope: WeightScope { WeightScope(file, usage: usage) }
+
+    /// The tensor `io.<name>`.
+    func io(_ name: String) throws -> Tensor { try file.tensor(named: "io.\(name)") }
+
+    /// The tensor `name`.
+    func tensor(_ name: String) throws -> Tensor { try file.tensor(named: name) }
+
+    /// Throws unless the module loaded every weight of the file (the `io.*` tensors aside).
+    func verifyAllWeightsUsed() throws {
+        try usage.verifyAllUsed(file, ignoring: { $0.hasPrefix("io.") })
+    }
+}
+
+/// Checks shape, dtype and values of `actual` against `expected` under `tolerance`. With
+/// `ZOETROPE_PARITY_REPORT` set in the environment, prints the measured metrics.
+@discardableResult
+func expectMatch(_ actual: Tensor, _ expected: Tensor, _ tolerance: Tolerance, _ label: String,
+                 sourceLocation: SourceLocation = #_sourceLocation) -> Tolerance.Report? {
+    #expect(actual.shape == expected.shape, "\(label): shape \(actual.shape) != \(expected.shape)",
+            sourceLocation: sourceLocation)
+    #expect(actual.dtype == expected.dtype, "\(label): dtype \(actual.dtype) != \(expected.dtype)",
+            sourceLocation: sourceLocation)
+    guard actual.shape == expected.shape else { return nil }
+    let report = tolerance.check(actual: actual.floats(), expected: expected.floats())
+    #expect(report.passed, "\(label): \(report)", sourceLocation: sourceLocation)
+    if getenv("ZOETROPE_PARITY_REPORT") != nil {
+        print("parity \(label) [\(actual.dtype.rawValue)]: relative max error \(report.relativeMaxError), cosine \(report.cosine)")
+    }
+    return report
+}
