@@ -8,4 +8,4 @@ swift build -c release --product zoetrope
 zoetrope=.build/release/zoetrope
 "$zoetrope" --version
 "$zoetrope" inspect Tests/Fixtures/ops/matmul.safetensors | tail -n 4
-"$zoetrope" bench matmul --repeats 2
+"$zoetrope" bench matmul --repeats 3

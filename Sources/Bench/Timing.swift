@@ -19,7 +19,8 @@ func medianSeconds(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
         times.append(now() - start)
     }
     times.sort()
-    return times[times.count / 2]
+    let middle = times.count / 2
+    return times.count % 2 == 1 ? times[middle] : (times[middle - 1] + times[middle]) / 2
 }
 
 /// Peak resident set size of this process so far, in bytes.
