@@ -74,9 +74,9 @@ public final class SafeTensorsFile: Sendable {
         guard entry.dtype.isLoadable else {
             throw WeightFileError(path: path, tensor: entry.name, .unsupportedDType(entry.dtype.rawValue))
         }
-        let tensor = Tensor(zeros: entry.shape, dtype: dtype)
+        let tensor = Tensor(uninitialized: entry.shape, dtype: dtype)
         guard let destination = tensor.storage.hostPointer else {
-            preconditionFailure("Tensor(zeros:) allocates host memory")
+            preconditionFailure("Tensor(uninitialized:) allocates host memory")
         }
         let source = mapping.base + dataStart + entry.byteRange.lowerBound
         // The format is little-endian, as are the hosts this runs on, so same-type loads are copies.

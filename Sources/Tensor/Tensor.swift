@@ -38,7 +38,7 @@ public struct Tensor: Sendable {
         }
         self.init(zeros: shape, dtype: dtype)
         values.withUnsafeBufferPointer { source in
-            writeFloats(from: source.baseAddress!, count: values.count, to: self)
+            if let base = source.baseAddress { writeFloats(from: base, count: values.count, to: self) }
         }
     }
 
@@ -46,9 +46,11 @@ public struct Tensor: Sendable {
     public init(filling value: Float, shape: [Int], dtype: DType = .float32) {
         self.init(zeros: shape, dtype: dtype)
         let count = self.count
-        if value != 0 {
+        if value != 0 && count > 0 {
             let values = [Float](repeating: value, count: count)
-            values.withUnsafeBufferPointer { writeFloats(from: $0.baseAddress!, count: count, to: self) }
+            values.withUnsafeBufferPointer { source in
+                if let base = source.baseAddress { writeFloats(from: base, count: count, to: self) }
+            }
         }
     }
 
@@ -84,6 +86,7 @@ public struct Tensor: Sendable {
         }
         let n = count
         var out = [Float](repeating: 0, count: n)
+        if n == 0 { return out }
         out.withUnsafeMutableBufferPointer { destination in
             switch dtype {
             case .float32:
