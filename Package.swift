@@ -31,8 +31,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Parity assertions shared by the test targets.
+        .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], path: "Tests/TensorTests"),
-        .testTarget(name: "CPUBackendTests", dependencies: ["Tensor", "CPUBackend"], path: "Tests/CPUBackendTests"),
-        .testTarget(name: "NNTests", dependencies: ["Tensor", "CPUBackend", "NN"], path: "Tests/NNTests"),
+        .testTarget(name: "CPUBackendTests", dependencies: ["Tensor", "CPUBackend", "TestSupport"], path: "Tests/CPUBackendTests"),
+        .testTarget(name: "NNTests", dependencies: ["Tensor", "CPUBackend", "NN", "TestSupport"], path: "Tests/NNTests"),
     ]
 )

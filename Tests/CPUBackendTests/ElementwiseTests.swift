@@ -1,5 +1,6 @@
 import CPUBackend
 import Tensor
+import TestSupport
 import Testing
 
 /// A broadcasting pattern of the binary fixtures: `binary_<op>_<name>`.

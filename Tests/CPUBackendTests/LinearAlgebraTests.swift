@@ -1,5 +1,6 @@
 import CPUBackend
 import Tensor
+import TestSupport
 import Testing
 
 /// A matmul case: transposes and the requested output dtype.

@@ -1,5 +1,6 @@
 import CPUBackend
 import Tensor
+import TestSupport
 import Testing
 
 /// One normalisation fixture case and its eps.

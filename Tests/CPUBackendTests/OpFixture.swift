@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Tensor
+import TestSupport
 import Testing
 
 /// One fixture file of tools/fixtures/make_op_fixtures.py: `Tests/Fixtures/ops/<family>.safetensors`,
@@ -40,23 +41,6 @@ struct OpFixture {
     }
 }
 
-/// Checks shape, dtype and values of `actual` against a fixture's `expected` under `tolerance`.
-/// With `ZOETROPE_PARITY_REPORT` set in the environment, prints the measured metrics.
-@discardableResult
-func expectMatch(_ actual: Tensor, _ expected: Tensor, _ tolerance: Tolerance, _ label: String,
-                 sourceLocation: SourceLocation = #_sourceLocation) -> Tolerance.Report? {
-    #expect(actual.shape == expected.shape, "\(label): shape \(actual.shape) != \(expected.shape)",
-            sourceLocation: sourceLocation)
-    #expect(actual.dtype == expected.dtype, "\(label): dtype \(actual.dtype) != \(expected.dtype)",
-            sourceLocation: sourceLocation)
-    guard actual.shape == expected.shape else { return nil }
-    let report = tolerance.check(actual: actual.floats(), expected: expected.floats())
-    #expect(report.passed, "\(label): \(report)", sourceLocation: sourceLocation)
-    if getenv("ZOETROPE_PARITY_REPORT") != nil {
-        print("parity \(label) [\(actual.dtype.rawValue)]: relative max error \(report.relativeMaxError), cosine \(report.cosine)")
-    }
-    return report
-}
 
 /// The tolerance for a result of `dtype` compared with a PyTorch result of the same dtype.
 func tolerance(for dtype: DType, float32: Tolerance) -> Tolerance {

@@ -1,5 +1,6 @@
 import CPUBackend
 import Tensor
+import TestSupport
 import Testing
 
 @Suite struct RotaryTests {

@@ -1,5 +1,6 @@
 import CPUBackend
 import Tensor
+import TestSupport
 import Testing
 
 /// A data-movement case: the fixture name and the op's integer parameters.

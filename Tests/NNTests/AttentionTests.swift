@@ -1,6 +1,7 @@
 import CPUBackend
 import NN
 import Tensor
+import TestSupport
 import Testing
 
 @Suite struct AttentionTests {

@@ -1,6 +1,7 @@
 import CPUBackend
 import NN
 import Tensor
+import TestSupport
 import Testing
 
 /// Conv3d (plain, causal, with a frame cache) and Conv2d against tools/fixtures/make_nn_fixtures.py.

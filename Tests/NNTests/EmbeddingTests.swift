@@ -1,5 +1,6 @@
 import NN
 import Tensor
+import TestSupport
 import Testing
 
 /// One RoPE fixture case: head dimension and token grid.

@@ -1,6 +1,7 @@
 import CPUBackend
 import NN
 import Tensor
+import TestSupport
 import Testing
 
 /// Linear, norms and the feed-forward block against tools/fixtures/make_nn_fixtures.py. Each

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import NN
 import Tensor
+import TestSupport
 import Testing
 
 /// One fixture file of tools/fixtures/make_nn_fixtures.py, `Tests/Fixtures/nn/<name>.safetensors`:
@@ -33,22 +34,4 @@ struct NNFixture {
     func verifyAllWeightsUsed() throws {
         try usage.verifyAllUsed(file, ignoring: { $0.hasPrefix("io.") })
     }
-}
-
-/// Checks shape, dtype and values of `actual` against `expected` under `tolerance`. With
-/// `ZOETROPE_PARITY_REPORT` set in the environment, prints the measured metrics.
-@discardableResult
-func expectMatch(_ actual: Tensor, _ expected: Tensor, _ tolerance: Tolerance, _ label: String,
-                 sourceLocation: SourceLocation = #_sourceLocation) -> Tolerance.Report? {
-    #expect(actual.shape == expected.shape, "\(label): shape \(actual.shape) != \(expected.shape)",
-            sourceLocation: sourceLocation)
-    #expect(actual.dtype == expected.dtype, "\(label): dtype \(actual.dtype) != \(expected.dtype)",
-            sourceLocation: sourceLocation)
-    guard actual.shape == expected.shape else { return nil }
-    let report = tolerance.check(actual: actual.floats(), expected: expected.floats())
-    #expect(report.passed, "\(label): \(report)", sourceLocation: sourceLocation)
-    if getenv("ZOETROPE_PARITY_REPORT") != nil {
-        print("parity \(label) [\(actual.dtype.rawValue)]: relative max error \(report.relativeMaxError), cosine \(report.cosine)")
-    }
-    return report
 }
