@@ -30,25 +30,11 @@ func peakResidentBytes() -> Int {
     return Int(usage.ru_maxrss) * 1024
 }
 
-/// Current resident set size, in bytes (from /proc/self/statm).
+/// Current resident set size, in bytes (the second field of /proc/self/statm, in pages).
 func currentResidentBytes() -> Int {
-    guard let file = fopen("/proc/self/statm", "r") else { return 0 }
-    defer { fclose(file) }
-    var size = 0, resident = 0
-    guard withUnsafeMutablePointer(to: &size, { s in
-        withUnsafeMutablePointer(to: &resident) { r in fscanfPair(file, s, r) } }) else { return 0 }
-    return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
-}
-
-private func fscanfPair(_ file: UnsafeMutablePointer<FILE>, _ a: UnsafeMutablePointer<Int>, _ b: UnsafeMutablePointer<Int>) -> Bool {
-    var line = [CChar](repeating: 0, count: 256)
-    guard fgets(&line, 256, file) != nil else { return false }
-    let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    let fields = text.split(separator: " ").compactMap { Int($0.trimmingPrefix(" ")) }
-    guard fields.count >= 2 else { return false }
-    a.pointee = fields[0]
-    b.pointee = fields[1]
-    return true
+    guard let fields = readText("/proc/self/statm")?.split(separator: " "), fields.count >= 2,
+          let pages = Int(fields[1]) else { return 0 }
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
 }
 
 /// Formats a number with `digits` decimals.

@@ -19,7 +19,7 @@ extension CPUBackend {
         }
         let heads = query.shape[0] * query.shape[1]
         let nq = query.shape[2], nk = key.shape[2], d = query.shape[3], dv = value.shape[3]
-        let out = Tensor(zeros: [query.shape[0], query.shape[1], nq, dv], dtype: query.dtype)
+        let out = Tensor(uninitialized: [query.shape[0], query.shape[1], nq, dv], dtype: query.dtype)
         if out.count == 0 { return out }
         if nk == 0 {
             throw TensorError.shapeMismatch(op: "attention", detail: "key and value have no positions")
@@ -28,9 +28,9 @@ extension CPUBackend {
         let gemmType: DType = query.dtype == .bfloat16 ? .bfloat16 : .float32
         let q = try cast(query, to: gemmType), k = try cast(key, to: gemmType), v = try cast(value, to: gemmType)
         let tiling = AttentionTiling(heads: heads, nq: nq, nk: nk)
-        let scores = Tensor(zeros: [heads, tiling.queryBlock, tiling.keyBlock], dtype: .float32)
-        let probabilities = Tensor(zeros: [heads, tiling.queryBlock, tiling.keyBlock], dtype: gemmType)
-        let accumulator = Tensor(zeros: [heads, tiling.queryBlock, dv], dtype: .float32)
+        let scores = Tensor(uninitialized: [heads, tiling.queryBlock, tiling.keyBlock], dtype: .float32)
+        let probabilities = Tensor(uninitialized: [heads, tiling.queryBlock, tiling.keyBlock], dtype: gemmType)
+        let accumulator = Tensor(uninitialized: [heads, tiling.queryBlock, dv], dtype: .float32)
         var state = OnlineSoftmaxState(rows: heads * tiling.queryBlock)
         let elementSize = gemmType.byteSize
         let qBase = q.storage.hostPointer!, kBase = k.storage.hostPointer!, vBase = v.storage.hostPointer!
@@ -38,7 +38,6 @@ extension CPUBackend {
         var q0 = 0
         while q0 < nq {
             let bq = min(tiling.queryBlock, nq - q0)
-            state.reset(rows: heads * bq)
             var k0 = 0
             while k0 < nk {
                 let bk = min(tiling.keyBlock, nk - k0)
@@ -88,10 +87,7 @@ private struct OnlineSoftmaxState {
         sum = [Float](repeating: 0, count: rows)
     }
 
-    mutating func reset(rows: Int) {
-        for i in 0..<rows { maximum[i] = -.infinity; sum[i] = 0 }
-    }
-
+    /// The kernel starts the running max and sum afresh on a query block's first key block.
     /// Turns a score tile into probabilities relative to the updated running max, rescales the
     /// accumulator rows by exp(old max − new max), and updates the running sums (CKernels).
     mutating func absorb(scores: UnsafeMutablePointer<Float>, into probabilities: Tensor,
