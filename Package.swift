@@ -9,6 +9,10 @@ let package = Package(
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "CPUBackend", targets: ["CPUBackend"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "Tokenization", targets: ["Tokenization"]),
+        .library(name: "UMT5", targets: ["UMT5"]),
+        .library(name: "WanVAE", targets: ["WanVAE"]),
+        .library(name: "WanDiT", targets: ["WanDiT"]),
         .executable(name: "zoetrope", targets: ["zoetrope"]),
     ],
     dependencies: [
@@ -22,6 +26,17 @@ let package = Package(
         .target(name: "Tensor"),
         .target(name: "CPUBackend", dependencies: ["Tensor", "CDNNL", "CKernels"]),
         .target(name: "NN", dependencies: ["Tensor"]),
+        // Models, one module each (one model family per folder under Sources/Models), so each
+        // builds and tests on its own. Module names differ from their main types on purpose:
+        // a module named like its type makes `WanTransformer.Config` ambiguous in Swift.
+        // SentencePiece-Unigram tokenizers read from Hugging Face tokenizer.json, and prompt cleaning.
+        .target(name: "Tokenization", dependencies: ["Tensor"], path: "Sources/Models/Tokenization"),
+        // The UMT5 text encoder (transformers' UMT5EncoderModel).
+        .target(name: "UMT5", dependencies: ["Tensor", "NN"], path: "Sources/Models/UMT5"),
+        // The Wan 2.1 causal video VAE (diffusers' AutoencoderKLWan).
+        .target(name: "WanVAE", dependencies: ["Tensor", "NN"], path: "Sources/Models/WanVAE"),
+        // The Wan 2.1 diffusion transformer (diffusers' WanTransformer3DModel).
+        .target(name: "WanDiT", dependencies: ["Tensor", "NN"], path: "Sources/Models/WanDiT"),
         // Benchmarks behind `zoetrope bench`: the engine and its peers measured in one run.
         .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL"]),
         .executableTarget(
@@ -36,5 +51,9 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], path: "Tests/TensorTests"),
         .testTarget(name: "CPUBackendTests", dependencies: ["Tensor", "CPUBackend", "TestSupport"], path: "Tests/CPUBackendTests"),
         .testTarget(name: "NNTests", dependencies: ["Tensor", "CPUBackend", "NN", "TestSupport"], path: "Tests/NNTests"),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tensor", "Tokenization"], path: "Tests/TokenizationTests"),
+        .testTarget(name: "UMT5Tests", dependencies: ["Tensor", "CPUBackend", "NN", "UMT5", "TestSupport"], path: "Tests/UMT5Tests"),
+        .testTarget(name: "WanVAETests", dependencies: ["Tensor", "CPUBackend", "NN", "WanVAE", "TestSupport"], path: "Tests/WanVAETests"),
+        .testTarget(name: "WanDiTTests", dependencies: ["Tensor", "CPUBackend", "NN", "WanDiT", "TestSupport"], path: "Tests/WanDiTTests"),
     ]
 )

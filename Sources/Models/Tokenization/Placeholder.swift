@@ -1,0 +1,1 @@
+// Placeholder until the Tokenization module lands; replaced by its first real file.

@@ -1,0 +1,1 @@
+// Placeholder until the WanVAE module lands; replaced by its first real file.

@@ -1,0 +1,3 @@
+import Testing
+
+// Placeholder until the UMT5 tests land.
