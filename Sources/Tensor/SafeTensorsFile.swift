@@ -85,6 +85,8 @@ public final class SafeTensorsFile: Sendable {
         } else {
             convertElements(from: source, dtype: entry.dtype, count: entry.elementCount, to: destination, as: dtype)
         }
+        let start = dataStart + entry.byteRange.lowerBound
+        mapping.release(start..<(start + entry.byteCount))
         return tensor
     }
 }

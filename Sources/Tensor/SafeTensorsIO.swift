@@ -35,6 +35,19 @@ final class FileMapping: @unchecked Sendable {
     }
 
     deinit { munmap(UnsafeMutableRawPointer(mutating: base), byteCount) }
+
+    /// Drops the pages holding `range` (byte offsets) from this process's resident set once their
+    /// bytes were copied out, so loading a checkpoint does not count every byte twice (the copy and
+    /// the mapped file page) in the process's memory. A later read of the range faults the pages
+    /// back in from the file; the mapping is read-only and private, so no data is lost.
+    func release(_ range: Range<Int>) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard page > 0, !range.isEmpty else { return }
+        let start = range.lowerBound / page * page
+        let end = min(byteCount, (range.upperBound + page - 1) / page * page)
+        guard end > start else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, Int32(MADV_DONTNEED))
+    }
 }
 
 /// The system's message for the current `errno`.
