@@ -1,1 +1,0 @@
-// Placeholder until the UMT5 module lands; replaced by its first real file.

@@ -1,0 +1,169 @@
+import NN
+import Tensor
+
+extension UMT5Encoder {
+    /// The encoder's hyper-parameters: the fields of transformers' `UMT5Config` that the encoder
+    /// uses, under their `config.json` names in the comments. The defaults are google/umt5-xxl's,
+    /// the text encoder of every Wan 2.1 / 2.2 pipeline (spec 3.1).
+    ///
+    /// A field missing from a `config.json` takes the umt5-xxl value here, not the (smaller)
+    /// default of transformers' `UMT5Config` class; `save_pretrained` writes every field, so this
+    /// only matters for hand-written files.
+    public struct Config: Sendable, Equatable {
+        /// `vocab_size`: rows of the token embedding.
+        public var vocabSize: Int
+        /// `d_model`: width of the residual stream.
+        public var dModel: Int
+        /// `d_kv`: features per attention head.
+        public var dKV: Int
+        /// `num_heads`.
+        public var numHeads: Int
+        /// `d_ff`: hidden width of the feed-forward layers.
+        public var dFF: Int
+        /// `num_layers`: encoder blocks.
+        public var numLayers: Int
+        /// `relative_attention_num_buckets`: rows of each block's relative-position bias table.
+        public var relativeAttentionNumBuckets: Int
+        /// `relative_attention_max_distance`: distances from here on share the last bucket.
+        public var relativeAttentionMaxDistance: Int
+        /// `layer_norm_epsilon`, added to the mean square in every T5 RMS norm.
+        public var layerNormEpsilon: Float
+        /// `feed_forward_proj`: `"gated-gelu"` (GELU, tanh approximation, times a linear gate).
+        public var feedForwardProj: String
+
+        /// A configuration; every argument defaults to google/umt5-xxl's value.
+        public init(vocabSize: Int = 256_384, dModel: Int = 4096, dKV: Int = 64, numHeads: Int = 64, dFF: Int = 10_240,
+                    numLayers: Int = 24, relativeAttentionNumBuckets: Int = 32, relativeAttentionMaxDistance: Int = 128,
+                    layerNormEpsilon: Float = 1e-6, feedForwardProj: String = "gated-gelu") {
+            self.vocabSize = vocabSize
+            self.dModel = dModel
+            self.dKV = dKV
+            self.numHeads = numHeads
+            self.dFF = dFF
+            self.numLayers = numLayers
+            self.relativeAttentionNumBuckets = relativeAttentionNumBuckets
+            self.relativeAttentionMaxDistance = relativeAttentionMaxDistance
+            self.layerNormEpsilon = layerNormEpsilon
+            self.feedForwardProj = feedForwardProj
+        }
+
+        /// Reads a text encoder's `config.json` (as written by transformers' `save_pretrained`).
+        /// Fields the encoder does not use are ignored; absent ones keep the umt5-xxl default.
+        /// Throws ``UMT5Error`` for a field of the wrong kind or range, a `model_type` other than
+        /// `"umt5"` or an unsupported `feed_forward_proj`.
+        public init(json: JSONValue) throws {
+            guard json.objectValue != nil else {
+                throw UMT5Error.invalidConfig(field: "(document)", detail: "is \(json.kindDescription), not an object")
+            }
+            if let type = json["model_type"], type.stringValue != "umt5" {
+                throw UMT5Error.invalidConfig(
+                    field: "model_type", detail: "is \(type.serialized), not \"umt5\" (T5 and mT5 share one position bias)")
+            }
+            func integer(_ field: String, _ fallback: Int) throws -> Int {
+                guard let value = json[field] else { return fallback }
+                guard let int = value.intValue, int > 0 else {
+                    throw UMT5Error.invalidConfig(field: field, detail: "is \(value.serialized), expected a positive integer")
+                }
+                return int
+            }
+            var config = Config()
+            config.vocabSize = try integer("vocab_size", config.vocabSize)
+            config.dModel = try integer("d_model", config.dModel)
+            config.dKV = try integer("d_kv", config.dKV)
+            config.numHeads = try integer("num_heads", config.numHeads)
+            config.dFF = try integer("d_ff", config.dFF)
+            config.numLayers = try integer("num_layers", config.numLayers)
+            config.relativeAttentionNumBuckets = try integer("relative_attention_num_buckets", config.relativeAttentionNumBuckets)
+            config.relativeAttentionMaxDistance = try integer("relative_attention_max_distance", config.relativeAttentionMaxDistance)
+            if let value = json["layer_norm_epsilon"] {
+                guard let eps = value.doubleValue, eps > 0 else {
+                    throw UMT5Error.invalidConfig(field: "layer_norm_epsilon", detail: "is \(value.serialized), expected a positive number")
+                }
+                config.layerNormEpsilon = Float(eps)
+            }
+            if let value = json["feed_forward_proj"] {
+                guard let kind = value.stringValue else {
+                    throw UMT5Error.invalidConfig(field: "feed_forward_proj", detail: "is \(value.serialized), expected a string")
+                }
+                config.feedForwardProj = kind
+            }
+            try config.validate()
+            self = config
+        }
+
+        /// Features of all heads together, `numHeads · dKV` (4096 for umt5-xxl; need not equal `dModel`).
+        public var innerDim: Int { numHeads * dKV }
+
+        /// The activation of the gated feed-forward layer. transformers turns `"gated-gelu"` into
+        /// `gelu_new`, the tanh approximation, as is `gelu_pytorch_tanh` (ComfyUI's spelling).
+        /// Throws ``UMT5Error/unsupportedFeedForward(_:)`` for anything else but gated SiLU; the
+        /// ungated kinds (`"relu"`, `"gelu"`) have one `wi` matrix instead of `wi_0`/`wi_1`.
+        public func activation() throws -> UnaryOp {
+            switch feedForwardProj {
+            case "gated-gelu", "gated-gelu_new", "gated-gelu_pytorch_tanh": return .geluTanh
+            case "gated-silu", "gated-swish": return .silu
+            default: throw UMT5Error.unsupportedFeedForward(feedForwardProj)
+            }
+        }
+
+        /// Throws ``UMT5Error`` unless every size is positive, the buckets allow the logarithmic
+        /// range (`relativeAttentionNumBuckets ≥ 4`, `relativeAttentionMaxDistance` above the
+        /// exact range `relativeAttentionNumBuckets / 4`) and the feed-forward kind is supported.
+        public func validate() throws {
+            let sizes = [("vocab_size", vocabSize), ("d_model", dModel), ("d_kv", dKV), ("num_heads", numHeads),
+                         ("d_ff", dFF), ("num_layers", numLayers)]
+            for (field, value) in sizes where value <= 0 {
+                throw UMT5Error.invalidConfig(field: field, detail: "is \(value), expected a positive integer")
+            }
+            guard relativeAttentionNumBuckets >= 4 else {
+                throw UMT5Error.invalidConfig(
+                    field: "relative_attention_num_buckets", detail: "is \(relativeAttentionNumBuckets), expected at least 4")
+            }
+            guard relativeAttentionMaxDistance > relativeAttentionNumBuckets / 4 else {
+                throw UMT5Error.invalidConfig(
+                    field: "relative_attention_max_distance",
+                    detail: "is \(relativeAttentionMaxDistance), expected more than num_buckets / 4 = \(relativeAttentionNumBuckets / 4)")
+            }
+            guard layerNormEpsilon > 0, layerNormEpsilon.isFinite else {
+                throw UMT5Error.invalidConfig(field: "layer_norm_epsilon", detail: "is \(layerNormEpsilon), expected a positive number")
+            }
+            _ = try activation()
+        }
+    }
+}
+
+extension UMT5Encoder.Config {
+    /// Detects the sizes from the weights' shapes, for checkpoints shipped without a `config.json`
+    /// (ComfyUI's `umt5_xxl_*.safetensors`, converted original Wan files): vocabulary and width
+    /// from the embedding, layers by counting blocks, heads and buckets from block 0's
+    /// relative-position table, `d_kv` and `d_ff` from its q and wi_0. What the weights cannot
+    /// tell (`relative_attention_max_distance`, `layer_norm_epsilon`, `feed_forward_proj`) keeps
+    /// the umt5-xxl value. Throws `WeightLoadError` when one of those tensors is missing.
+    public init(detectingFrom weights: any WeightSource) throws {
+        let layout = UMT5Encoder.WeightLayout(detectingFrom: weights)
+        let scope = WeightScope(weights, rename: { layout.fileName(for: $0) })
+        func shape(_ name: String, rank: Int) throws -> [Int] {
+            guard let shape = scope.shape(of: name) else {
+                _ = try scope.tensor(name, shape: [])  // throws the usual missing-tensor error
+                return []
+            }
+            guard shape.count == rank, shape.allSatisfy({ $0 > 0 }) else {
+                throw WeightLoadError(source: weights.description, .shapeMismatch(
+                    key: name, fileKey: scope.fileKey(name), expected: Array(repeating: -1, count: rank), found: shape))
+            }
+            return shape
+        }
+        let embeddingName = !scope.contains("shared.weight") && scope.contains("encoder.embed_tokens.weight")
+            ? "encoder.embed_tokens.weight" : "shared.weight"
+        let embedding = try shape(embeddingName, rank: 2)  // [V, D]
+        let block = "encoder.block.0.layer."
+        let bias = try shape(block + "0.SelfAttention.relative_attention_bias.weight", rank: 2)  // [buckets, H]
+        let query = try shape(block + "0.SelfAttention.q.weight", rank: 2)  // [H·d_kv, D]
+        let gate = try shape(block + "1.DenseReluDense.wi_0.weight", rank: 2)  // [d_ff, D]
+        var layers = 1
+        while scope.contains("encoder.block.\(layers).layer.0.SelfAttention.q.weight") { layers += 1 }
+        self.init(vocabSize: embedding[0], dModel: embedding[1], dKV: query[0] / bias[1], numHeads: bias[1], dFF: gate[0],
+                  numLayers: layers, relativeAttentionNumBuckets: bias[0])
+        try validate()
+    }
+}

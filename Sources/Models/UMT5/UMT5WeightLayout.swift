@@ -1,0 +1,68 @@
+import Tensor
+
+extension UMT5Encoder {
+    /// The two checkpoint layouts of the UMT5 encoder. The model's canonical names are
+    /// transformers' (`shared.weight`, `encoder.block.{i}.layer.0.SelfAttention.q.weight`, ...);
+    /// the original Wan layout (`models_t5_umt5-xxl-enc-bf16.pth`, converted to safetensors) is read
+    /// through the one name table of ``wanName(for:)`` (spec 6.2).
+    public enum WeightLayout: String, Sendable, CaseIterable {
+        /// transformers' `UMT5EncoderModel` names: the diffusers `text_encoder/` folder, ComfyUI's
+        /// `umt5_xxl_*.safetensors`.
+        case transformers
+        /// The official Wan code's `t5.py` names: `token_embedding.weight`, `blocks.{i}.attn.q.weight`, ...
+        case wan
+
+        /// `.wan` when the weights hold `token_embedding.weight` or any `blocks.*` tensor, else
+        /// `.transformers`.
+        public init(detectingFrom weights: any WeightSource) {
+            let isWan = weights.entry(named: "token_embedding.weight") != nil
+                || weights.names.contains { $0.hasPrefix("blocks.") }
+            self = isWan ? .wan : .transformers
+        }
+
+        /// The weights' name for the canonical (transformers) name `canonical`; names the layout
+        /// has no equivalent for are returned unchanged (and then are not found).
+        public func fileName(for canonical: String) -> String {
+            switch self {
+            case .transformers: return canonical
+            case .wan: return WeightLayout.wanName(for: canonical) ?? canonical
+            }
+        }
+
+        /// The original Wan name of a transformers name, or nil for a name the Wan layout lacks
+        /// (`encoder.embed_tokens.weight`, the tied copy of `shared.weight`).
+        public static func wanName(for transformersName: String) -> String? {
+            if let top = topLevelWanNames[transformersName] { return top }
+            // encoder.block.{i}.<rest> → blocks.{i}.<wan rest>
+            let parts = transformersName.split(separator: ".", maxSplits: 3, omittingEmptySubsequences: false)
+            guard parts.count == 4, parts[0] == "encoder", parts[1] == "block", Int(parts[2]) != nil,
+                  let rest = blockWanNames[String(parts[3])] else { return nil }
+            return "blocks.\(parts[2]).\(rest)"
+        }
+
+        /// Whole-model tensors: transformers name → Wan name.
+        static let topLevelWanNames = [
+            "shared.weight": "token_embedding.weight",
+            "encoder.final_layer_norm.weight": "norm.weight",
+        ]
+
+        /// Per-block tensors, the part after `encoder.block.{i}.` → the part after `blocks.{i}.`.
+        /// The FFN: `wi_0` (through GELU) is Wan's `gate.0`, the linear `wi_1` its `fc1`, `wo` its `fc2`.
+        static let blockWanNames = [
+            "layer.0.layer_norm.weight": "norm1.weight",
+            "layer.0.SelfAttention.q.weight": "attn.q.weight",
+            "layer.0.SelfAttention.k.weight": "attn.k.weight",
+            "layer.0.SelfAttention.v.weight": "attn.v.weight",
+            "layer.0.SelfAttention.o.weight": "attn.o.weight",
+            "layer.0.SelfAttention.relative_attention_bias.weight": "pos_embedding.embedding.weight",
+            "layer.1.layer_norm.weight": "norm2.weight",
+            "layer.1.DenseReluDense.wi_0.weight": "ffn.gate.0.weight",
+            "layer.1.DenseReluDense.wi_1.weight": "ffn.fc1.weight",
+            "layer.1.DenseReluDense.wo.weight": "ffn.fc2.weight",
+        ]
+
+        /// Tensors a checkpoint may carry that the encoder does not use: ComfyUI stores the
+        /// SentencePiece model's bytes as the uint8 tensor `spiece_model`.
+        public static func isIgnored(_ fileName: String) -> Bool { fileName == "spiece_model" }
+    }
+}
