@@ -15,8 +15,8 @@ import Tensor
 public struct UMT5Encoder: Sendable {
     /// The precision the encoder runs in.
     public enum Precision: String, Sendable, CaseIterable {
-        /// bfloat16 weights and activations, the reference pipeline's policy for UMT5 (spec 0.1);
-        /// norm statistics, softmax and matmul accumulation in float32.
+        /// bfloat16 weights and activations, the reference pipeline's policy for UMT5 (spec 0.1).
+        /// Norm statistics, attention scores and softmax are float32, matmuls accumulate in float32.
         case bf16
         /// float32 throughout, for parity against a float32 reference.
         case f32
@@ -108,10 +108,9 @@ public struct UMT5Encoder: Sendable {
         var x = try embed(ids.flatMap { $0 }, on: backend).reshaped([batch, length, config.dModel])  // [B, L, D]
         taps.record("embed", x)
 
-        // transformers' extended mask: (1 − mask) · finfo(dtype).min, added to every score row.
-        let lowest = dtype == .bfloat16 ? floatFromBFloat16(0xFF7F) : -Float.greatestFiniteMagnitude
-        let maskValues = attentionMask.flatMap { row in row.map { $0 == 1 ? Float(0) : lowest } }
-        let mask = try backend.upload(try Tensor(maskValues, shape: [batch, 1, 1, length], dtype: dtype))  // [B, 1, 1, L]
+        // transformers' extended mask, (1 − mask) · finfo.min, added to the float32 scores.
+        let maskValues = attentionMask.flatMap { row in row.map { $0 == 1 ? 0 : -Float.greatestFiniteMagnitude } }
+        let mask = try backend.upload(try Tensor(maskValues, shape: [batch, 1, 1, length], dtype: .float32))  // [B, 1, 1, L]
         let oneHot = try backend.upload(try UMT5Encoder.relativePositionOneHot(
             length: length, numBuckets: config.relativeAttentionNumBuckets,
             maxDistance: config.relativeAttentionMaxDistance, dtype: dtype))  // [buckets, L·L]

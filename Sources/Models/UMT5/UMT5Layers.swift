@@ -34,7 +34,8 @@ public struct T5LayerNorm: Sendable {
 
 /// UMT5's self-attention (`layer.0.SelfAttention`): bias-free q, k, v, o projections, scores
 /// `q·kᵀ` **without** the 1/√d scale, plus this block's own relative-position bias and the
-/// key-padding mask, softmax, and the weighted sum of values.
+/// key-padding mask, softmax, and the weighted sum of values. Scores and softmax are float32 in
+/// every precision.
 ///
 /// Checkpoint keys: `{q,k,v}.weight` `[H·d_kv, d_model]`, `o.weight` `[d_model, H·d_kv]`,
 /// `relative_attention_bias.weight` `[buckets, H]`.
@@ -69,16 +70,18 @@ public struct UMT5SelfAttention: Sendable {
     }
 
     /// `x [B, L, d_model]` → `[B, L, d_model]`; `positionBias` `[1, H, L, L]`, `mask` the additive
-    /// key-padding mask `[B, 1, 1, L]` (0 for tokens, the dtype's lowest finite value for padding).
+    /// float32 key-padding mask `[B, 1, 1, L]` (0 for tokens, float32's lowest finite value for padding).
     public func callAsFunction(_ x: Tensor, positionBias: Tensor, mask: Tensor, on backend: any Backend) throws -> Tensor {
         let query = try splitHeads(try q(x, on: backend), heads: heads, on: backend)  // [B, H, L, d_kv]
         let key = try splitHeads(try k(x, on: backend), heads: heads, on: backend)  // [B, H, L, d_kv]
         let value = try splitHeads(try v(x, on: backend), heads: heads, on: backend)  // [B, H, L, d_kv]
         // Backend.attention takes no additive bias, so the L×L scores are formed here (L ≤ 512).
-        var scores = try backend.matmul(query, key, transposeA: false, transposeB: true, outputType: nil)  // [B, H, L, L]
-        scores = try backend.add(scores, positionBias)  // [B, H, L, L]
-        scores = try backend.add(scores, mask)  // [B, H, L, L]
-        let weights = try backend.softmax(scores)  // [B, H, L, L], computed in float32
+        // They stay float32 up to the probabilities, which take the values' dtype, as in PyTorch's
+        // SDPA kernels that transformers uses by default (its eager path rounds the bf16 scores).
+        var scores = try backend.matmul(query, key, transposeA: false, transposeB: true, outputType: .float32)  // [B, H, L, L]
+        scores = try backend.add(scores, positionBias)  // [B, H, L, L] f32
+        scores = try backend.add(scores, mask)  // [B, H, L, L] f32
+        let weights = try backend.cast(try backend.softmax(scores), to: value.dtype)  // [B, H, L, L]
         let context = try backend.matmul(weights, value)  // [B, H, L, d_kv]
         return try o(try mergeHeads(context, on: backend), on: backend)  // [B, L, d_model]
     }
