@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "UMT5", targets: ["UMT5"]),
         .library(name: "WanVAE", targets: ["WanVAE"]),
         .library(name: "WanDiT", targets: ["WanDiT"]),
+        .library(name: "Sampling", targets: ["Sampling"]),
         .executable(name: "zoetrope", targets: ["zoetrope"]),
     ],
     dependencies: [
@@ -37,6 +38,8 @@ let package = Package(
         .target(name: "WanVAE", dependencies: ["Tensor", "NN"], path: "Sources/Models/WanVAE"),
         // The Wan 2.1 diffusion transformer (diffusers' WanTransformer3DModel).
         .target(name: "WanDiT", dependencies: ["Tensor", "NN"], path: "Sources/Models/WanDiT"),
+        // Flow-matching samplers (UniPC, Euler) and their schedules: pure numerics, no model types.
+        .target(name: "Sampling", dependencies: ["Tensor"]),
         // Benchmarks behind `zoetrope bench`: the engine and its peers measured in one run.
         .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL"]),
         .executableTarget(
@@ -54,6 +57,7 @@ let package = Package(
         .testTarget(name: "TokenizationTests", dependencies: ["Tensor", "Tokenization"], path: "Tests/TokenizationTests"),
         .testTarget(name: "UMT5Tests", dependencies: ["Tensor", "CPUBackend", "NN", "UMT5", "TestSupport"], path: "Tests/UMT5Tests"),
         .testTarget(name: "WanVAETests", dependencies: ["Tensor", "CPUBackend", "NN", "WanVAE", "TestSupport"], path: "Tests/WanVAETests"),
+        .testTarget(name: "SamplingTests", dependencies: ["Tensor", "CPUBackend", "Sampling", "TestSupport"], path: "Tests/SamplingTests"),
         .testTarget(name: "WanDiTTests", dependencies: ["Tensor", "CPUBackend", "NN", "WanDiT", "TestSupport"], path: "Tests/WanDiTTests"),
     ]
 )
