@@ -14,23 +14,18 @@ struct MatrixLayout: Hashable {
     }
 }
 
-/// The oneDNN engine, stream and a cache of matmul primitives keyed by their exact layouts, so a
+/// The oneDNN engine and a cache of matmul primitives keyed by their exact layouts, so a
 /// GEMM through Zoetrope costs what the library costs: creation happens once per shape.
 final class DNNL: @unchecked Sendable {
     static let shared = DNNL()
 
     private let engine: dnnl_engine_t?
-    private let stream: dnnl_stream_t?
     private let primitives = Mutex<[MatmulKey: MatmulPrimitive]>([:])
 
     private init() {
         var engine: dnnl_engine_t? = nil
-        var stream: dnnl_stream_t? = nil
-        if dnnl_engine_create(&engine, dnnl_cpu, 0) == dnnl_success {
-            if dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue) != dnnl_success { stream = nil }
-        }
+        if dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success { engine = nil }
         self.engine = engine
-        self.stream = stream
     }
 
     /// `dst = src · weights (+ bias)`, or `dst += …` when `accumulate`, over the given layouts and host pointers. The bias is float32
@@ -40,7 +35,7 @@ final class DNNL: @unchecked Sendable {
                 weights: MatrixLayout, _ weightsData: UnsafeRawPointer,
                 bias: MatrixLayout?, _ biasData: UnsafeRawPointer?,
                 dst: MatrixLayout, _ dstData: UnsafeMutableRawPointer, accumulate: Bool = false) throws(DNNLError) {
-        guard let engine, let stream else { throw .failed("oneDNN CPU engine could not be created") }
+        guard let engine else { throw .failed("oneDNN CPU engine could not be created") }
         let key = MatmulKey(src: src, weights: weights, bias: bias, dst: dst, accumulate: accumulate)
         let primitive = try primitives.withLock { cache throws(DNNLError) -> MatmulPrimitive in
             if let cached = cache[key] { return cached }
@@ -49,7 +44,13 @@ final class DNNL: @unchecked Sendable {
             cache[key] = created
             return created
         }
-        try primitive.execute(engine: engine, stream: stream, src: srcData, weights: weightsData,
+        // A stream per call: oneDNN streams are not meant to be shared by threads running at once,
+        // and on the CPU engine one costs a small allocation.
+        var callStream: dnnl_stream_t? = nil
+        guard dnnl_stream_create(&callStream, engine, dnnl_stream_default_flags.rawValue) == dnnl_success,
+              let callStream else { throw .failed("dnnl_stream_create failed") }
+        defer { dnnl_stream_destroy(callStream) }
+        try primitive.execute(engine: engine, stream: callStream, src: srcData, weights: weightsData,
                               bias: biasData, dst: dstData)
     }
 }
@@ -73,6 +74,8 @@ private struct MatmulKey: Hashable {
 private final class MatmulPrimitive: @unchecked Sendable {
     private var primitive: dnnl_primitive_t?
     private var descriptors: [dnnl_memory_desc_t]  // src, weights, dst, bias?
+    private var scratchpad: dnnl_memory_desc_t
+    private let scratchpadBytes: Int
 
     init(key: MatmulKey, engine: dnnl_engine_t) throws(DNNLError) {
         var srcMD = try memoryDescriptor(key.src)
@@ -88,16 +91,23 @@ private final class MatmulPrimitive: @unchecked Sendable {
         }
         guard status == dnnl_success else { throw .failed("dnnl_matmul_desc_init returned \(status.rawValue)") }
         var attr: dnnl_primitive_attr_t? = nil
+        guard dnnl_primitive_attr_create(&attr) == dnnl_success else { throw .failed("dnnl_primitive_attr_create failed") }
+        defer { dnnl_primitive_attr_destroy(attr) }
+        // oneDNN's default scratchpad is one buffer shared by every primitive: two threads running
+        // GEMMs at once (parallel tests, a server running two jobs) would write into each other's
+        // scratch. With a user scratchpad each call brings its own.
+        guard dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user) == dnnl_success else {
+            throw .failed("oneDNN user scratchpad could not be set up")
+        }
         if key.accumulate {
             var postOps: dnnl_post_ops_t? = nil
-            guard dnnl_primitive_attr_create(&attr) == dnnl_success, dnnl_post_ops_create(&postOps) == dnnl_success,
+            guard dnnl_post_ops_create(&postOps) == dnnl_success,
                   dnnl_post_ops_append_sum(postOps, 1.0) == dnnl_success,
                   dnnl_primitive_attr_set_post_ops(attr, postOps) == dnnl_success else {
                 throw .failed("oneDNN sum post-op could not be set up")
             }
             dnnl_post_ops_destroy(postOps)
         }
-        defer { if let attr { dnnl_primitive_attr_destroy(attr) } }
         var pd: dnnl_primitive_desc_t? = nil
         let pdStatus = withUnsafePointer(to: &desc) { dnnl_primitive_desc_create(&pd, $0, attr, engine, nil) }
         if pdStatus == dnnl_unimplemented { throw .unimplemented }
@@ -111,10 +121,19 @@ private final class MatmulPrimitive: @unchecked Sendable {
         }
         self.primitive = primitive
         self.descriptors = [srcMD, weightsMD, dstMD] + (biasMD.map { [$0] } ?? [])
+        if let scratch = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0) {
+            scratchpad = scratch.pointee
+            scratchpadBytes = dnnl_memory_desc_get_size(scratch)
+        } else {
+            scratchpad = dnnl_memory_desc_t()
+            scratchpadBytes = 0
+        }
     }
 
     deinit { if let primitive { dnnl_primitive_destroy(primitive) } }
 
+    /// Runs the primitive on `stream`, which must not be in use by another thread. Safe to call
+    /// from several threads at once: descriptors are only read, and scratch memory is per call.
     func execute(engine: dnnl_engine_t, stream: dnnl_stream_t, src: UnsafeRawPointer, weights: UnsafeRawPointer,
                  bias: UnsafeRawPointer?, dst: UnsafeMutableRawPointer) throws(DNNLError) {
         let handles: [UnsafeMutableRawPointer?] = [UnsafeMutableRawPointer(mutating: src),
@@ -131,6 +150,16 @@ private final class MatmulPrimitive: @unchecked Sendable {
             }
             memories.append(memory)
             args.append(dnnl_exec_arg_t(arg: argIDs[index], memory: memory))
+        }
+        let scratch = scratchpadBytes > 0 ? UnsafeMutableRawPointer.allocate(byteCount: scratchpadBytes, alignment: 64) : nil
+        defer { scratch?.deallocate() }
+        if let scratch {
+            var memory: dnnl_memory_t? = nil
+            guard dnnl_memory_create(&memory, &scratchpad, engine, scratch) == dnnl_success else {
+                throw .failed("dnnl_memory_create failed for the scratchpad")
+            }
+            memories.append(memory)
+            args.append(dnnl_exec_arg_t(arg: Int32(DNNL_ARG_SCRATCHPAD), memory: memory))
         }
         guard dnnl_primitive_execute(primitive, stream, Int32(args.count), &args) == dnnl_success,
               dnnl_stream_wait(stream) == dnnl_success else {
