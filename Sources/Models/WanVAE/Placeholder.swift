@@ -1,1 +1,0 @@
-// Placeholder until the WanVAE module lands; replaced by its first real file.
