@@ -60,7 +60,10 @@ struct Decoder: Sendable {
         try taps.record("decoder.conv_in", x, on: backend)
         x = try midBlock(x, cache: &cache, taps: taps, name: "decoder.mid_block", on: backend)  // [B, C0, 1, h, w]
         for (i, block) in upBlocks.enumerated() {
-            for resnet in block.resnets { x = try resnet(x, cache: &cache, on: backend) }  // [B, C, t, H, W]
+            for (j, resnet) in block.resnets.enumerated() {
+                x = try resnet(x, cache: &cache, on: backend)  // [B, C, t, H, W]
+                try taps.record("decoder.up_blocks.\(i).resnets.\(j)", x, on: backend)
+            }
             if let upsampler = block.upsampler { x = try upsampler(x, cache: &cache, on: backend) }  // [B, C/2, t', 2H, 2W]
             try taps.record("decoder.up_blocks.\(i)", x, on: backend)
         }
