@@ -1,0 +1,202 @@
+import Tensor
+
+extension WanTransformer {
+    /// The transformer's hyperparameters: the fields of diffusers' `transformer/config.json`
+    /// (docs/wan-spec.md §1.1), under the same names in camel case. The defaults are those of the
+    /// smallest real variant, Wan 2.1 T2V 1.3B; ``wan21T2V14B``, ``wan21I2V14B`` and ``wan21FLF2V14B``
+    /// hold the others.
+    public struct Config: Sendable, Hashable {
+        /// Patch size (time, height, width): `patch_size`. Every Wan variant uses (1, 2, 2).
+        public var patchSize: [Int]
+        /// Attention heads: `num_attention_heads`.
+        public var numAttentionHeads: Int
+        /// Features per head: `attention_head_dim` (128 in every real variant).
+        public var attentionHeadDim: Int
+        /// Latent channels in: `in_channels` (16 for T2V, 36 for I2V).
+        public var inChannels: Int
+        /// Velocity channels out: `out_channels`.
+        public var outChannels: Int
+        /// Width of the text encoder's states: `text_dim` (UMT5-XXL: 4096).
+        public var textDim: Int
+        /// Size of the sinusoidal timestep features: `freq_dim`.
+        public var freqDim: Int
+        /// Hidden width of each block's feed-forward network: `ffn_dim`.
+        public var ffnDim: Int
+        /// Transformer blocks: `num_layers`.
+        public var numLayers: Int
+        /// Whether the cross-attention input is layer-normed (affine `norm2`): `cross_attn_norm`.
+        public var crossAttnNorm: Bool
+        /// `qk_norm`, kept for reference only: diffusers always applies an RMS norm across heads to
+        /// queries and keys, whatever this says.
+        public var qkNorm: String?
+        /// Epsilon of the block norms and the q/k RMS norms: `eps`.
+        public var eps: Float
+        /// Width of the CLIP image tokens (I2V and FLF2V: 1280): `image_dim`; nil for T2V.
+        public var imageDim: Int?
+        /// Input width of the image keys and values of the cross-attention: `added_kv_proj_dim`
+        /// (equal to the model width when present); nil for T2V.
+        public var addedKVProjDim: Int?
+        /// Positions per axis of the rotary tables: `rope_max_seq_len`; longer grids are rejected.
+        public var ropeMaxSeqLen: Int
+        /// Image tokens with a learned position embedding (FLF2V: 514): `pos_embed_seq_len`.
+        public var posEmbedSeqLen: Int?
+
+        /// A configuration; every argument defaults to the Wan 2.1 T2V 1.3B value.
+        public init(patchSize: [Int] = [1, 2, 2], numAttentionHeads: Int = 12, attentionHeadDim: Int = 128,
+                    inChannels: Int = 16, outChannels: Int = 16, textDim: Int = 4096, freqDim: Int = 256,
+                    ffnDim: Int = 8960, numLayers: Int = 30, crossAttnNorm: Bool = true,
+                    qkNorm: String? = "rms_norm_across_heads", eps: Float = 1e-6, imageDim: Int? = nil,
+                    addedKVProjDim: Int? = nil, ropeMaxSeqLen: Int = 1024, posEmbedSeqLen: Int? = nil) {
+            self.patchSize = patchSize
+            self.numAttentionHeads = numAttentionHeads
+            self.attentionHeadDim = attentionHeadDim
+            self.inChannels = inChannels
+            self.outChannels = outChannels
+            self.textDim = textDim
+            self.freqDim = freqDim
+            self.ffnDim = ffnDim
+            self.numLayers = numLayers
+            self.crossAttnNorm = crossAttnNorm
+            self.qkNorm = qkNorm
+            self.eps = eps
+            self.imageDim = imageDim
+            self.addedKVProjDim = addedKVProjDim
+            self.ropeMaxSeqLen = ropeMaxSeqLen
+            self.posEmbedSeqLen = posEmbedSeqLen
+        }
+
+        /// Wan 2.1 T2V 1.3B (`Wan-AI/Wan2.1-T2V-1.3B-Diffusers`): D 1536, 30 layers.
+        public static let wan21T2V1_3B = Config()
+        /// Wan 2.1 T2V 14B (also each expert of Wan 2.2 T2V A14B): D 5120, 40 layers.
+        public static let wan21T2V14B = Config(numAttentionHeads: 40, ffnDim: 13824, numLayers: 40)
+        /// Wan 2.1 I2V 14B (480P and 720P): 36 input channels, CLIP image tokens, image keys/values.
+        public static let wan21I2V14B = Config(numAttentionHeads: 40, inChannels: 36, ffnDim: 13824, numLayers: 40,
+                                               imageDim: 1280, addedKVProjDim: 5120)
+        /// Wan 2.1 FLF2V 14B: I2V with a position embedding over the two images' 2 × 257 tokens.
+        public static let wan21FLF2V14B = Config(numAttentionHeads: 40, inChannels: 36, ffnDim: 13824, numLayers: 40,
+                                                 imageDim: 1280, addedKVProjDim: 5120, posEmbedSeqLen: 514)
+
+        /// The known variants by name, for messages and detection.
+        public static let knownVariants: [(name: String, config: Config)] = [
+            ("Wan2.1-T2V-1.3B", wan21T2V1_3B), ("Wan2.1-T2V-14B", wan21T2V14B),
+            ("Wan2.1-I2V-14B", wan21I2V14B), ("Wan2.1-FLF2V-14B", wan21FLF2V14B),
+        ]
+
+        /// The model width D = heads × head_dim.
+        public var innerDim: Int { numAttentionHeads * attentionHeadDim }
+        /// Features per token of `proj_out`: out_channels × the patch volume.
+        public var patchFeaturesOut: Int { outChannels * patchSize.reduce(1, *) }
+        /// Whether the model takes CLIP image tokens (I2V, FLF2V).
+        public var takesImage: Bool { imageDim != nil }
+        /// The name of the known variant this equals, or nil.
+        public var variantName: String? { Config.knownVariants.first { $0.config == self }?.name }
+
+        /// Throws ``WanTransformerError/invalidConfig(_:)`` for values the model cannot run with.
+        public func validate() throws {
+            func fail(_ message: String) -> WanTransformerError { .invalidConfig(message) }
+            guard patchSize.count == 3, patchSize.allSatisfy({ $0 > 0 }) else {
+                throw fail("patch_size \(patchSize) must be three positive sizes")
+            }
+            let positive = [("num_attention_heads", numAttentionHeads), ("attention_head_dim", attentionHeadDim),
+                            ("in_channels", inChannels), ("out_channels", outChannels), ("text_dim", textDim),
+                            ("freq_dim", freqDim), ("ffn_dim", ffnDim), ("num_layers", numLayers),
+                            ("rope_max_seq_len", ropeMaxSeqLen)]
+            if let (name, value) = positive.first(where: { $0.1 <= 0 }) {
+                throw fail("\(name) is \(value), but must be positive")
+            }
+            guard attentionHeadDim % 2 == 0 else {
+                throw fail("attention_head_dim \(attentionHeadDim) must be even for the rotary embedding")
+            }
+            guard freqDim % 2 == 0 else { throw fail("freq_dim \(freqDim) must be even") }
+            guard eps > 0 else { throw fail("eps \(eps) must be positive") }
+            if let imageDim {
+                guard imageDim > 0 else { throw fail("image_dim \(imageDim) must be positive") }
+                guard addedKVProjDim == innerDim else {
+                    throw fail("image_dim needs added_kv_proj_dim equal to the model width \(innerDim), "
+                        + "got \(addedKVProjDim.map(String.init) ?? "null")")
+                }
+            } else {
+                guard addedKVProjDim == nil else { throw fail("added_kv_proj_dim is set without image_dim") }
+                guard posEmbedSeqLen == nil else { throw fail("pos_embed_seq_len is set without image_dim") }
+            }
+            if let posEmbedSeqLen, posEmbedSeqLen <= 0 {
+                throw fail("pos_embed_seq_len \(posEmbedSeqLen) must be positive")
+            }
+        }
+    }
+}
+
+// MARK: - config.json
+
+extension WanTransformer.Config {
+    /// Reads a diffusers `transformer/config.json`. Fields that are absent take diffusers' class
+    /// defaults (the 14B values, as `WanTransformer3DModel.__init__` would); keys starting with `_`
+    /// are metadata. A `_class_name` other than `WanTransformer3DModel` or a field of the wrong type
+    /// throws ``WanTransformerError/invalidConfig(_:)``; the result is validated.
+    public init(json: JSONValue) throws {
+        guard let members = json.objectValue else {
+            throw WanTransformerError.invalidConfig("config.json is \(json.kindDescription), not an object")
+        }
+        if let className = members["_class_name"], className.stringValue != "WanTransformer3DModel" {
+            throw WanTransformerError.invalidConfig(
+                "config.json describes \(className.stringValue ?? className.kindDescription), not WanTransformer3DModel")
+        }
+        func int(_ key: String, _ fallback: Int) throws -> Int {
+            guard let value = members[key], !(key == "out_channels" && value.isNull) else { return fallback }
+            guard let int = value.intValue else { throw typeError(key, value, "an integer") }
+            return int
+        }
+        func optionalInt(_ key: String) throws -> Int? {
+            guard let value = members[key], !value.isNull else { return nil }
+            guard let int = value.intValue else { throw typeError(key, value, "an integer or null") }
+            return int
+        }
+        var patch = [1, 2, 2]
+        if let value = members["patch_size"] {
+            guard let sizes = value.arrayValue?.compactMap(\.intValue), sizes.count == value.arrayValue?.count else {
+                throw typeError("patch_size", value, "an array of integers")
+            }
+            patch = sizes
+        }
+        var crossAttnNorm = true
+        if let value = members["cross_attn_norm"] {
+            guard let flag = value.boolValue else { throw typeError("cross_attn_norm", value, "a boolean") }
+            crossAttnNorm = flag
+        }
+        var qkNorm: String? = "rms_norm_across_heads"
+        if let value = members["qk_norm"] {
+            guard value.isNull || value.stringValue != nil else { throw typeError("qk_norm", value, "a string or null") }
+            qkNorm = value.stringValue
+        }
+        var eps: Float = 1e-6
+        if let value = members["eps"] {
+            guard let number = value.doubleValue else { throw typeError("eps", value, "a number") }
+            eps = Float(number)
+        }
+        let inChannels = try int("in_channels", 16)
+        // diffusers: `out_channels = out_channels or in_channels` (null or 0 mean "as many as in").
+        var outChannels = try int("out_channels", 16)
+        if members["out_channels"]?.isNull == true || outChannels == 0 { outChannels = inChannels }
+        self.init(patchSize: patch, numAttentionHeads: try int("num_attention_heads", 40),
+                  attentionHeadDim: try int("attention_head_dim", 128), inChannels: inChannels, outChannels: outChannels,
+                  textDim: try int("text_dim", 4096), freqDim: try int("freq_dim", 256),
+                  ffnDim: try int("ffn_dim", 13824), numLayers: try int("num_layers", 40), crossAttnNorm: crossAttnNorm,
+                  qkNorm: qkNorm, eps: eps, imageDim: try optionalInt("image_dim"),
+                  addedKVProjDim: try optionalInt("added_kv_proj_dim"), ropeMaxSeqLen: try int("rope_max_seq_len", 1024),
+                  posEmbedSeqLen: try optionalInt("pos_embed_seq_len"))
+        try validate()
+    }
+
+    /// Reads the text of a diffusers `transformer/config.json` (see ``init(json:)``).
+    public init(parsing text: String) throws {
+        let json: JSONValue
+        do { json = try JSONValue(parsing: text) } catch {
+            throw WanTransformerError.invalidConfig("config.json is not valid JSON: \(error)")
+        }
+        try self.init(json: json)
+    }
+}
+
+private func typeError(_ key: String, _ value: JSONValue, _ expected: String) -> WanTransformerError {
+    .invalidConfig("config.json field \"\(key)\" is \(value.kindDescription), not \(expected)")
+}
