@@ -93,8 +93,8 @@ extension WanTransformerTests {
         @Test func inputsAreChecked() throws {
             let fixture = try WanDiTFixture("tiny_a")
             let model = try WanTransformer(component: try fixture.component())
-            let (latents, timestep, context) = (try fixture.tensor("b2", "latents"), try fixture.tensor("b2", "timestep"),
-                                                try fixture.tensor("b2", "context"))
+            let (latents, timestep, context) = (try fixture.tensor("b2", "hidden_states"), try fixture.tensor("b2", "timestep"),
+                                                try fixture.tensor("b2", "encoder_hidden_states"))
             func expectInputError(_ fragment: String, _ body: () throws -> Tensor) {
                 let error = #expect(throws: WanTransformerError.self) { _ = try body() }
                 #expect(error?.description.contains(fragment) == true, "\(String(describing: error))")
@@ -136,7 +136,7 @@ extension WanTransformerTests {
         @Test func oneTimestepServesTheBatch() throws {
             let fixture = try WanDiTFixture("tiny_a")
             let model = try WanTransformer(component: try fixture.component())
-            let (latents, context) = (try fixture.tensor("b2", "latents"), try fixture.tensor("b2", "context"))
+            let (latents, context) = (try fixture.tensor("b2", "hidden_states"), try fixture.tensor("b2", "encoder_hidden_states"))
             let shared = try model(latents: latents, timestep: try Tensor([37.5], shape: [1]), context: context, on: backend)
             let each = try model(latents: latents, timestep: try Tensor([37.5, 37.5], shape: [2]), context: context, on: backend)
             expectMatch(shared, each, .float32, "one timestep for two samples")

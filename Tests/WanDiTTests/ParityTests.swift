@@ -19,8 +19,8 @@ extension WanTransformerTests {
     ///     out = model(latents, timestep.float(), context, [image_context]).sample   # fp32, CPU
     ///
     /// with forward hooks saving every named intermediate. fp32 runs are held to Tolerance.float32 at
-    /// every intermediate; the bf16 policy (diffusers' bf16 load, fp32-kept modules) to
-    /// Tolerance.bfloat16Model on the output.
+    /// every intermediate (measured ≤ 4.3e-6; outputs ≤ 1.2e-6); the bf16 policy (diffusers' bf16 load,
+    /// fp32-kept modules) on the output.
     @Suite struct ParityTests {
         // tiny_a: heads 2 × 12, text 32, ffn 32, 2 layers, in/out 4.   b2: B 2, latent 3×6×10 (45 tokens),
         //   L 7, t [999, 37.5];  t1: B 1, latent 1×4×6 (6 tokens), L 512 (5 rows, zeros after), t [500.25].
@@ -33,7 +33,9 @@ extension WanTransformerTests {
             DiTCase(config: "tiny_b", name: "b1"), DiTCase(config: "tiny_b", name: "b2t1"),
             DiTCase(config: "tiny_i2v", name: "b1"),
         ]
-        static let inputNames: Set<String> = ["latents", "timestep", "context", "image_context", "output_bf16"]
+        static let inputNames: Set<String> = [
+            "hidden_states", "timestep", "encoder_hidden_states", "encoder_hidden_states_image", "output_bf16",
+        ]
 
         @Test(arguments: cases)
         func float32MatchesDiffusersAtEveryTap(_ c: DiTCase) throws {
@@ -52,9 +54,11 @@ extension WanTransformerTests {
         }
 
         // The reference's bf16 run: diffusers' bf16 load (fp32-kept modules stay fp32), latents and
-        // context in bf16. Judged against the fp32 reference, and reported against the bf16 one.
+        // context in bf16. Against the fp32 reference only the direction is judged (bfloat16Model);
+        // against PyTorch's own bf16 run, a same-dtype comparison (bfloat16). Measured: 5.5e-3 to
+        // 7.9e-3 / cosine ≥ 0.99997 against fp32, 2.3e-3 to 4.3e-3 / cosine ≥ 0.999994 against bf16.
         @Test(arguments: cases)
-        func bfloat16PolicyMatchesFloat32Reference(_ c: DiTCase) throws {
+        func bfloat16PolicyMatchesReferences(_ c: DiTCase) throws {
             let fixture = try WanDiTFixture(c.config)
             let model = try WanTransformer(component: try fixture.component(), dtype: .bfloat16)
             let output = try fixture.run(model, c.name)
@@ -62,7 +66,7 @@ extension WanTransformerTests {
             let widened = try CPUBackend().cast(output, to: .float32)
             let label = "\(c.testDescription) bf16"
             expectMatch(widened, try fixture.tensor(c.name, "output"), .bfloat16Model, "\(label) vs fp32 reference")
-            expectMatch(output, try fixture.tensor(c.name, "output_bf16"), .bfloat16Model, "\(label) vs bf16 reference")
+            expectMatch(output, try fixture.tensor(c.name, "output_bf16"), .bfloat16, "\(label) vs bf16 reference")
         }
 
         @Test(arguments: ["tiny_a", "tiny_i2v"])
@@ -95,10 +99,10 @@ extension WanTransformerTests {
             let (first, second) = (try WanTransformer(component: try fixture.component()),
                                    try WanTransformer(component: try fixture.component()))
             let backend = CPUBackend()
-            let context = try first.encodeContext(try fixture.tensor("b2", "context"), on: backend)
+            let context = try first.encodeContext(try fixture.tensor("b2", "encoder_hidden_states"), on: backend)
             #expect(context.cachesKeyValues && context.batchSize == 2)
             #expect(throws: WanTransformerError.self) {
-                try second(latents: try fixture.tensor("b2", "latents"), timestep: try fixture.tensor("b2", "timestep"),
+                try second(latents: try fixture.tensor("b2", "hidden_states"), timestep: try fixture.tensor("b2", "timestep"),
                            context: context, on: backend)
             }
         }

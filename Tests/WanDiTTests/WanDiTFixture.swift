@@ -69,13 +69,13 @@ struct WanDiTFixture {
     /// Runs `model` on case `caseName`'s inputs.
     func run(_ model: WanTransformer, _ caseName: String, taps: Taps? = nil, encoded: Bool = false) throws -> Tensor {
         let backend = CPUBackend()
-        let image = has(caseName, "image_context") ? try tensor(caseName, "image_context") : nil
-        let latents = try tensor(caseName, "latents"), timestep = try tensor(caseName, "timestep")
+        let image = has(caseName, "encoder_hidden_states_image") ? try tensor(caseName, "encoder_hidden_states_image") : nil
+        let latents = try tensor(caseName, "hidden_states"), timestep = try tensor(caseName, "timestep")
         if encoded {
-            let context = try model.encodeContext(try tensor(caseName, "context"), imageContext: image, taps: taps, on: backend)
+            let context = try model.encodeContext(try tensor(caseName, "encoder_hidden_states"), imageContext: image, taps: taps, on: backend)
             return try model(latents: latents, timestep: timestep, context: context, taps: taps, on: backend)
         }
-        return try model(latents: latents, timestep: timestep, context: try tensor(caseName, "context"),
+        return try model(latents: latents, timestep: timestep, context: try tensor(caseName, "encoder_hidden_states"),
                          imageContext: image, taps: taps, on: backend)
     }
 }

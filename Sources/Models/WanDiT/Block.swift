@@ -50,7 +50,9 @@ struct WanBlock: Sendable {
         taps.record("\(name).attn1", attnOutput)
         var h = try gatedResidual(x, attnOutput, gate: try chunk(2), on: backend)  // [B, N, D]
 
-        let crossInput = try norm2.map { try backend.cast(try $0(try backend.cast(h, to: .float32), on: backend), to: dtype) } ?? h  // [B, N, D]
+        // FP32LayerNorm with float32 parameters; without cross_attn_norm the input passes unchanged.
+        var crossInput = h  // [B, N, D]
+        if let norm2 { crossInput = try backend.cast(try norm2(try backend.cast(h, to: .float32), on: backend), to: dtype) }
         let crossOutput = try attn2.crossAttention(crossInput, keyValues, on: backend)  // [B, N, D]
         taps.record("\(name).attn2", crossOutput)
         h = try backend.add(h, crossOutput)  // [B, N, D]

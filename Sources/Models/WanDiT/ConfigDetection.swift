@@ -42,8 +42,9 @@ extension WanTransformer.Config {
         let projOut = try shape("proj_out.weight", rank: 2)  // [C_out·pt·ph·pw, D]
         let patchVolume = patchSize.reduce(1, *)
         guard patchVolume > 0, projOut[0] % patchVolume == 0 else {
+            let name = layout.fileName(for: "proj_out.weight")
             throw WanTransformerError.undetectableConfig(
-                "\"\(layout.fileName(for: "proj_out.weight"))\" has \(projOut[0]) outputs, not a multiple of the patch volume \(patchVolume)")
+                "\"\(name)\" has \(projOut[0]) outputs, not a multiple of the patch volume \(patchVolume)")
         }
         let imageNorm = try optionalShape("condition_embedder.image_embedder.norm1.weight", rank: 1)
         let addedKey = try optionalShape("blocks.0.attn2.add_k_proj.weight", rank: 2)

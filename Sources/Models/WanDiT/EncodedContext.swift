@@ -26,14 +26,14 @@ extension WanTransformer {
     /// Projects the text encoder's states `context` `[B, L, text_dim]` and, for I2V, embeds
     /// `imageContext` `[B, M, image_dim]`; with `cachingKeyValues`, also computes each block's
     /// cross-attention keys and values (about `2 · layers · B · (L + M) · D` values: 190 MB in float32
-    /// for the 1.3B model at B = 1, L = 512). Taps `context_embedding` and `image_context_embedding`.
+    /// for the 1.3B model at B = 1, L = 512). Taps `context` (the projected text) and `image_context` (the embedded image tokens).
     public func encodeContext(_ context: Tensor, imageContext: Tensor? = nil, cachingKeyValues: Bool = true,
                               taps: Taps? = nil, on backend: any Backend) throws -> EncodedContext {
         guard context.rank == 3, context.shape[2] == config.textDim else {
             throw WanTransformerError.invalidInput("context \(context.shape) must be [B, L, \(config.textDim)]")
         }
         let text = try embedder.text(context, on: backend)  // [B, L, D]
-        taps.record("context_embedding", text)
+        taps.record("context", text)
         var image: Tensor?
         if let imageEmbedder = embedder.image {
             guard let imageContext else {
@@ -45,7 +45,7 @@ extension WanTransformer {
                     "image context \(imageContext.shape) must be [\(context.shape[0]), M, \(imageEmbedder.imageDim)]")
             }
             let embedded = try imageEmbedder(imageContext, on: backend)  // [B, M, D]
-            taps.record("image_context_embedding", embedded)
+            taps.record("image_context", embedded)
             image = embedded
         } else if imageContext != nil {
             throw WanTransformerError.invalidInput("this text-to-video model takes no image context")

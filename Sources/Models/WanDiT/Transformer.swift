@@ -75,7 +75,8 @@ public struct WanTransformer: Sendable {
     /// (single file or sharded). Without a `config.json`, the configuration is detected.
     public init(component: ModelComponent, dtype: DType = .float32, uploadingTo backend: (any Backend)? = nil) throws {
         guard let weights = try component.openWeights() else {
-            throw WanTransformerError.unknownLayout("the \"\(component.name)\" component at \(component.path ?? "?") has no weights")
+            throw WanTransformerError.unknownLayout(
+                "the \"\(component.name)\" component at \(component.path ?? "?") has no weights")
         }
         if let json = component.config {
             try self.init(config: try Config(json: json), weights: weights, dtype: dtype, uploadingTo: backend)
@@ -90,9 +91,10 @@ public struct WanTransformer: Sendable {
     /// `timestep` `[B]` (or `[1]` for all), given the text encoder's states `context`
     /// `[B, L, text_dim]` (any L; the pipeline pads to 512 with zeros) and, for I2V, `imageContext`
     /// `[B, M, image_dim]` (FLF2V: both images' tokens, M = pos_embed_seq_len). Returns
-    /// `[B, C_out, T, H, W]` in the model dtype. With `taps`, records `context_embedding`,
-    /// `image_context_embedding`, `patch_embedding`, `temb`, `timestep_proj`, `blocks.{i}` and their
-    /// `.attn1`, `.attn2`, `.ffn`, `norm_out`, `proj_out` and `output`.
+    /// `[B, C_out, T, H, W]` in the model dtype. With `taps`, records `context` (the projected text),
+    /// `image_context` (the embedded image tokens), `patch_embedding` `[B, N, D]`, `temb` `[B, D]`,
+    /// `timestep_proj` `[B, 6, D]`, `blocks.{i}` and their `.attn1`, `.attn2`, `.ffn` outputs, `norm_out`
+    /// (the modulated input of `proj_out`), `proj_out` `[B, N, C_out·pt·ph·pw]` and `output`.
     public func callAsFunction(latents: Tensor, timestep: Tensor, context: Tensor, imageContext: Tensor? = nil,
                                taps: Taps? = nil, on backend: any Backend) throws -> Tensor {
         let encoded = try encodeContext(context, imageContext: imageContext, cachingKeyValues: false, taps: taps, on: backend)
@@ -111,10 +113,10 @@ public struct WanTransformer: Sendable {
         guard context.text.shape[0] == b else {
             throw WanTransformerError.invalidInput("the context has batch \(context.text.shape[0]), the latents \(b)")
         }
-        let timesteps = try backend.download(timestep).floats()
-        guard timestep.rank == 1, timesteps.count == b || timesteps.count == 1 else {
+        guard timestep.shape == [b] || timestep.shape == [1] else {
             throw WanTransformerError.invalidInput("timestep \(timestep.shape) must be [\(b)] or [1]")
         }
+        let timesteps = try backend.download(timestep).floats()
         let rotary = try rotaryTables(grid, on: backend)
 
         var x = try patchEmbed(latents, grid: grid, on: backend)  // [B, N, D]

@@ -61,9 +61,12 @@ struct WanAttention: Sendable {
         let k = try normK(try toK(x, on: backend), on: backend)  // [B, N, D]
         let v = try toV(x, on: backend)  // [B, N, D]
         // RoPE in float32 against the float32 tables, rounded back to the activations' dtype.
-        let qr = try backend.rotaryEmbedding(try q.reshaped([b, n, heads, d / heads]), cos: rotary.cos, sin: rotary.sin)  // [B, N, H, d]
-        let kr = try backend.rotaryEmbedding(try k.reshaped([b, n, heads, d / heads]), cos: rotary.cos, sin: rotary.sin)  // [B, N, H, d]
-        let o = try backend.attention(query: try backend.permute(qr, [0, 2, 1, 3]), key: try backend.permute(kr, [0, 2, 1, 3]),
+        func rotated(_ x: Tensor) throws -> Tensor {
+            let perToken = try x.reshaped([b, n, heads, d / heads])  // [B, N, H, d]
+            let turned = try backend.rotaryEmbedding(perToken, cos: rotary.cos, sin: rotary.sin)  // [B, N, H, d]
+            return try backend.permute(turned, [0, 2, 1, 3])  // [B, H, N, d]
+        }
+        let o = try backend.attention(query: try rotated(q), key: try rotated(k),
                                       value: try splitHeads(v, heads: heads, on: backend), scale: scale(d))  // [B, H, N, d]
         return try toOut(try mergeHeads(o, on: backend), on: backend)  // [B, N, D]
     }
@@ -77,7 +80,8 @@ struct WanAttention: Sendable {
             guard let image else {
                 throw WanTransformerError.invalidInput("this image-to-video model needs an image context")
             }
-            imageKey = try splitHeads(try normAddedK(try addKProj(image, on: backend), on: backend), heads: heads, on: backend)  // [B, H, M, d]
+            let projected = try normAddedK(try addKProj(image, on: backend), on: backend)  // [B, M, D]
+            imageKey = try splitHeads(projected, heads: heads, on: backend)  // [B, H, M, d]
             imageValue = try splitHeads(try addVProj(image, on: backend), heads: heads, on: backend)  // [B, H, M, d]
         }
         return CrossKeyValues(key: try splitHeads(key, heads: heads, on: backend),  // [B, H, L, d]
