@@ -4,11 +4,9 @@ import Tensor
 import Testing
 import WanDiT
 
-/// Every suite of this target, run one test at a time: the CPU backend's cached oneDNN matmul
-/// primitives give wrong numbers now and then when two threads run the same primitive on different
-/// data at once (measured: 16 of 20 000 concurrent [512, 32] × [32, 24] linears), and the tests here
-/// run the same tiny shapes in several tests. Remove `.serialized` once the backend is safe.
-@Suite(.serialized) struct WanTransformerTests {}
+/// Every suite of this target. They run in parallel, which also checks that the CPU backend's
+/// GEMMs give the same numbers when run from several threads at once.
+@Suite struct WanTransformerTests {}
 
 /// One tiny random model of tools/fixtures/make_wan_dit_fixtures.py: a diffusers model folder
 /// `Tests/Fixtures/wan_dit/<name>/` (model_index.json, transformer/config.json and weights),
