@@ -1,0 +1,194 @@
+import Tensor
+
+/// Which flow-matching sampler a pipeline runs.
+public enum SamplerKind: String, Sendable, CaseIterable {
+    /// diffusers' `UniPCMultistepScheduler` with flow sigmas (bh2): the sampler of the Wan 2.1 folders.
+    case unipc
+    /// diffusers' `FlowMatchEulerDiscreteScheduler`.
+    case euler
+
+    /// The diffusers class that implements this sampler.
+    public var diffusersClassName: String {
+        switch self {
+        case .unipc: return "UniPCMultistepScheduler"
+        case .euler: return "FlowMatchEulerDiscreteScheduler"
+        }
+    }
+}
+
+/// The last sigma of a UniPC schedule (diffusers' `final_sigmas_type`).
+public enum FinalSigma: String, Sendable, CaseIterable {
+    /// 0: the last step returns the model's x₀ prediction.
+    case zero
+    /// The schedule's last sigma repeated: the last step returns the corrected sample.
+    case sigmaMin = "sigma_min"
+}
+
+/// The settings of a flow-matching sampler, read from a diffusers `scheduler/scheduler_config.json`.
+///
+/// Only the flow-matching paths of the two diffusers classes are implemented. Settings that change
+/// the numbers in a way this port does not reproduce (another prediction type, Karras / exponential /
+/// beta sigmas, dynamic shifting, thresholding, `solver_type` bh1, solver order 3 and up, ...) are
+/// refused with a ``SamplingError/invalidConfig(file:field:detail:)`` naming the field. Fields that
+/// the flow path never reads (`beta_*`, `timestep_spacing`, `steps_offset`, ...) are ignored.
+///
+/// The UniPC fields are kept for an Euler config too (at the Wan 2.1 values), so that
+/// ``overriding(sampler:shift:)`` can switch a folder's Euler config to UniPC and back.
+public struct SchedulerConfig: Sendable, Equatable {
+    /// The sampler (`_class_name`).
+    public var kind: SamplerKind
+    /// `num_train_timesteps`: the training schedule's length; timesteps are σ times this.
+    public var trainTimesteps: Int
+    /// `flow_shift` (UniPC) or `shift` (Euler): σ ↦ shift·σ / (1 + (shift − 1)·σ).
+    public var shift: Double
+    /// UniPC `solver_order`: 1 or 2.
+    public var solverOrder: Int
+    /// UniPC `lower_order_final`: order 1 for the last step.
+    public var lowerOrderFinal: Bool
+    /// UniPC `disable_corrector`: the steps i whose corrector (applied at step i + 1) is skipped.
+    public var disableCorrector: [Int]
+    /// UniPC `final_sigmas_type`.
+    public var finalSigma: FinalSigma
+
+    /// A configuration; the defaults are those of the Wan 2.1 diffusers folders (UniPC, bh2, order 2,
+    /// flow shift 3, 1000 training timesteps, lower-order final step, no disabled correctors, final
+    /// sigma 0). Call ``validate()`` (the samplers do) before use.
+    public init(kind: SamplerKind = .unipc, shift: Double = 3.0, trainTimesteps: Int = 1000, solverOrder: Int = 2,
+                lowerOrderFinal: Bool = true, disableCorrector: [Int] = [], finalSigma: FinalSigma = .zero) {
+        self.kind = kind
+        self.shift = shift
+        self.trainTimesteps = trainTimesteps
+        self.solverOrder = solverOrder
+        self.lowerOrderFinal = lowerOrderFinal
+        self.disableCorrector = disableCorrector
+        self.finalSigma = finalSigma
+    }
+
+    /// The scheduler of the Wan 2.1 diffusers folders (UniPC, flow shift 3).
+    public static let wan21 = SchedulerConfig()
+
+    /// Reads a diffusers `scheduler_config.json`. Absent fields take the class defaults of diffusers
+    /// 0.42 (so a UniPC config must say `prediction_type` `"flow_prediction"` and `use_flow_sigmas`
+    /// true, as the Wan folders do). `file` names the file in errors. Throws ``SamplingError``.
+    public init(json: JSONValue, file: String? = nil) throws {
+        let reader = try ConfigReader(json, file: file)
+        guard let className = try reader.string("_class_name") else {
+            throw reader.error("_class_name", "is missing, so the scheduler class is unknown")
+        }
+        switch className {
+        case SamplerKind.unipc.diffusersClassName:
+            self = try SchedulerConfig.uniPC(reader)
+        case SamplerKind.euler.diffusersClassName:
+            self = try SchedulerConfig.euler(reader)
+        default:
+            throw reader.error("_class_name", "\"\(className)\" is not supported; only UniPCMultistepScheduler "
+                               + "(flow sigmas) and FlowMatchEulerDiscreteScheduler are")
+        }
+        try validate(file: file)
+    }
+
+    /// Reads the `scheduler` component of a diffusers model folder. Throws ``SamplingError``.
+    public init(component: ModelComponent) throws {
+        guard let json = component.config else {
+            throw SamplingError.invalidConfig(file: component.path ?? component.name, field: "scheduler_config.json",
+                                              detail: "is missing from the scheduler folder")
+        }
+        try self.init(json: json, file: component.configPath)
+    }
+
+    /// This configuration with the sampler and/or the shift replaced (the CLI's `--sampler` and
+    /// `--shift`); nil keeps the folder's value. Throws ``SamplingError`` for a shift that is not a
+    /// positive finite number.
+    public func overriding(sampler: SamplerKind? = nil, shift: Double? = nil) throws -> SchedulerConfig {
+        var config = self
+        if let sampler { config.kind = sampler }
+        if let shift {
+            guard shift.isFinite, shift > 0 else {
+                throw SamplingError.invalidConfig(file: nil, field: "shift", detail: "must be a positive number, not \(shift)")
+            }
+            config.shift = shift
+        }
+        try config.validate()
+        return config
+    }
+
+    /// Checks the ranges of the fields (shift positive and finite, at least one training timestep,
+    /// solver order 1 or 2, non-negative corrector steps). Throws ``SamplingError``.
+    public func validate() throws { try validate(file: nil) }
+
+    func validate(file: String?) throws {
+        func fail(_ field: String, _ detail: String) -> SamplingError {
+            .invalidConfig(file: file, field: field, detail: detail)
+        }
+        let shiftName = kind == .unipc ? "flow_shift" : "shift"
+        guard shift.isFinite, shift > 0 else { throw fail(shiftName, "must be a positive number, not \(shift)") }
+        guard trainTimesteps >= 1 else {
+            throw fail("num_train_timesteps", "must be at least 1, not \(trainTimesteps)")
+        }
+        guard kind == .unipc else { return }
+        guard (1...2).contains(solverOrder) else {
+            throw fail("solver_order", "\(solverOrder) is not supported; only 1 and 2 are (Wan uses 2)")
+        }
+        if let step = disableCorrector.first(where: { $0 < 0 }) {
+            throw fail("disable_corrector", "holds the negative step \(step)")
+        }
+        // With σ_N = 0 the step size is infinite; diffusers' order-2 final step then returns ±inf.
+        if !lowerOrderFinal && solverOrder > 1 && finalSigma == .zero {
+            throw fail("lower_order_final", "false is not supported with final_sigmas_type \"zero\": diffusers' "
+                       + "order-2 last step divides by an infinite step and returns infinities")
+        }
+    }
+}
+
+extension SchedulerConfig {
+    private static func uniPC(_ reader: ConfigReader) throws -> SchedulerConfig {
+        // Class defaults of UniPCMultistepScheduler.__init__ where a field is absent.
+        let prediction = try reader.string("prediction_type") ?? "epsilon"
+        guard prediction == "flow_prediction" else {
+            throw reader.error("prediction_type", "\"\(prediction)\" is not supported; only \"flow_prediction\" is")
+        }
+        try reader.require("use_flow_sigmas", equals: true, default: false,
+                           because: "only flow sigmas are implemented (the Wan folders set it)")
+        try reader.require("predict_x0", equals: true, default: true, because: "flow prediction needs the x₀ form")
+        try reader.require("thresholding", equals: false, default: false, because: "thresholding is not implemented")
+        for field in ["use_karras_sigmas", "use_exponential_sigmas", "use_beta_sigmas"] {
+            try reader.require(field, equals: false, default: false, because: "only flow sigmas are implemented")
+        }
+        try reader.require("use_dynamic_shifting", equals: false, default: false,
+                           because: "resolution-dependent shifting is not implemented; set a fixed flow_shift")
+        try reader.requireNullOrZero("shift_terminal")
+        if let solver = reader.value("solver_p"), !solver.isNull {
+            throw reader.error("solver_p", "is not supported (UniPC's own predictor is the only one implemented)")
+        }
+        let solverType = try reader.string("solver_type") ?? "bh2"
+        // diffusers maps the DPM-Solver names to bh2 and implements bh1 and bh2.
+        guard ["bh2", "midpoint", "heun", "logrho"].contains(solverType) else {
+            throw reader.error("solver_type", "\"\(solverType)\" is not supported; only \"bh2\" is "
+                               + "(bh1 returns NaN at a zero final sigma in diffusers)")
+        }
+        let finalName = try reader.string("final_sigmas_type") ?? "zero"
+        guard let finalSigma = FinalSigma(rawValue: finalName) else {
+            throw reader.error("final_sigmas_type", "\"\(finalName)\" is not supported; only \"zero\" and \"sigma_min\" are")
+        }
+        return SchedulerConfig(
+            kind: .unipc, shift: try reader.number("flow_shift") ?? 1.0,
+            trainTimesteps: try reader.integer("num_train_timesteps") ?? 1000,
+            solverOrder: try reader.integer("solver_order") ?? 2,
+            lowerOrderFinal: try reader.bool("lower_order_final") ?? true,
+            disableCorrector: try reader.integers("disable_corrector") ?? [], finalSigma: finalSigma)
+    }
+
+    private static func euler(_ reader: ConfigReader) throws -> SchedulerConfig {
+        try reader.require("use_dynamic_shifting", equals: false, default: false,
+                           because: "resolution-dependent shifting is not implemented; set a fixed shift")
+        for field in ["use_karras_sigmas", "use_exponential_sigmas", "use_beta_sigmas"] {
+            try reader.require(field, equals: false, default: false, because: "only shifted flow sigmas are implemented")
+        }
+        try reader.require("invert_sigmas", equals: false, default: false, because: "inverted sigmas are not implemented")
+        try reader.require("stochastic_sampling", equals: false, default: false,
+                           because: "stochastic sampling is not implemented")
+        try reader.requireNullOrZero("shift_terminal")
+        return SchedulerConfig(kind: .euler, shift: try reader.number("shift") ?? 1.0,
+                               trainTimesteps: try reader.integer("num_train_timesteps") ?? 1000)
+    }
+}
