@@ -88,8 +88,10 @@ import Testing
     @Test func overrides() throws {
         let euler = try SchedulerConfig.wan21.overriding(sampler: .euler, shift: 5)
         #expect(euler.kind == .euler && euler.shift == 5 && euler.solverOrder == 2)
+        #expect(try euler.makeSampler(steps: 4) is EulerSampler)
         let back = try euler.overriding(sampler: .unipc)
         #expect(back == SchedulerConfig(shift: 5))
+        #expect(try back.makeSampler(steps: 4) is UniPCSampler)
         #expect(try SchedulerConfig.wan21.overriding() == .wan21)
         for bad in [0, -2, Double.nan, .infinity] {
             #expect(refusal { try SchedulerConfig.wan21.overriding(shift: bad) }?.field == "shift")
