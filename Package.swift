@@ -1,7 +1,6 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers depend only downward: Tensor <- CPUBackend <- NN <- (Models, Pipelines) <- zoetrope.
 let package = Package(
     name: "Zoetrope",
     platforms: [.macOS(.v14)],
@@ -41,7 +40,7 @@ let package = Package(
         // Flow-matching samplers (UniPC, Euler) and their schedules: pure numerics, no model types.
         .target(name: "Sampling", dependencies: ["Tensor"]),
         // Benchmarks behind `zoetrope bench`: the engine and its peers measured in one run.
-        .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL"]),
+        .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL", "WanDiT", "WanVAE"]),
         .executableTarget(
             name: "zoetrope",
             dependencies: [
