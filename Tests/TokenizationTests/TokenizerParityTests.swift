@@ -7,7 +7,7 @@ import Tokenization
 @Suite struct TokenizerParityTests {
     static let keys = ["spm1k", "spm4k", "spm4k/legacy-umt5", "spm4k/legacy-t5", "spm1k/spm-proto", "spm1k/first",
                        "spm1k/never-nosplit", "spm1k/whitespace-first", "spm1k/first-offsets", "spm1k/strip-both",
-                       "spm4k/added-flags"]
+                       "spm4k/added-flags", "spm1k/first-added-flags"]
 
     @Test func fixturesAreThere() {
         #expect(Fixtures.prompts.count >= 200)
