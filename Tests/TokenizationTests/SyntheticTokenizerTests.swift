@@ -54,6 +54,22 @@ import Tokenization
         }
     }
 
+    /// Patterns come from files: exponential backtracking and deep nesting end (bounded work and
+    /// depth) instead of hanging or exhausting the stack.
+    @Test func pathologicalPatternsEnd() throws {
+        func replacing(_ pattern: String) throws -> UnigramTokenizer {
+            try Self.tokenizer(normalizer: .object([
+                "type": .string("Replace"), "pattern": .object(["Regex": .string(pattern)]), "content": .string("X"),
+            ]))
+        }
+        let a = String(repeating: "a", count: 40)
+        #expect(try replacing("(a*)*b").normalize(a) == a)
+        #expect(try replacing("(?:ab)+").normalize(String(repeating: "ab", count: 200) + "c") == "Xc")
+        let long = String(repeating: "xy", count: 5_000)
+        #expect(try replacing(long).normalize("-" + long + "-") == "-X-")
+        _ = try replacing("(" + String(repeating: "(?:a|b)", count: 64) + ")+").normalize(String(repeating: "ab", count: 3_000))
+    }
+
     @Test func stringPatternsAreLiteral() throws {
         let tokenizer = try Self.tokenizer(normalizer: .object([
             "type": .string("Sequence"), "normalizers": .array([

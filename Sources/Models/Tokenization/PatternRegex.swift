@@ -27,12 +27,13 @@ struct PatternRegex: Sendable {
         guard !text.isEmpty else { return [] }
         let items = text.scalars()
         let scalars = items.map(\.scalar)
+        let matcher = RegexMatcher(text: scalars)
         func byteOffset(_ index: Int) -> Int { index < items.count ? items[index].range.lowerBound : text.bytes.count }
         var out: [Range<Int>] = []
         var searchFrom = 0
         var lastMatchEnd: Int? = nil
         while searchFrom <= scalars.count {
-            guard let found = firstMatch(scalars, from: searchFrom) else { break }
+            guard let found = firstMatch(matcher, from: searchFrom) else { break }
             if found.isEmpty && lastMatchEnd == found.upperBound {
                 searchFrom += 1
                 continue
@@ -45,11 +46,11 @@ struct PatternRegex: Sendable {
     }
 
     /// The leftmost match starting at or after `start`, as a range of scalar indices.
-    private func firstMatch(_ text: [Unicode.Scalar], from start: Int) -> Range<Int>? {
-        let matcher = RegexMatcher(text: text)
-        for begin in start...text.count {
+    private func firstMatch(_ matcher: RegexMatcher, from start: Int) -> Range<Int>? {
+        for begin in start...matcher.text.count {
             var end = -1
             if matcher.match(root, begin, { end = $0; return true }) { return begin..<end }
+            if matcher.exhausted { return nil }
         }
         return nil
     }
@@ -110,11 +111,30 @@ func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
     }
 }
 
-/// Continuation-passing backtracking over scalars.
-private struct RegexMatcher {
+/// Continuation-passing backtracking over scalars. The patterns come from a file, so the work of
+/// the searches over one text and the depth of their recursion are bounded, like Oniguruma's retry limit: a search
+/// that runs out ends the matching (a pathological pattern then matches less, and cannot hang or
+/// exhaust the stack).
+private final class RegexMatcher {
     let text: [Unicode.Scalar]
+    private var steps = 0
+    private var depth = 0
+    /// Plenty for patterns that run in linear time, which take a few steps per character.
+    private let maximumSteps: Int
+    private static let maximumDepth = 1_000
+
+    init(text: [Unicode.Scalar]) {
+        self.text = text
+        maximumSteps = 1_000_000 + 100 * text.count
+    }
+
+    var exhausted: Bool { steps > maximumSteps }
 
     func match(_ node: RegexNode, _ at: Int, _ next: (Int) -> Bool) -> Bool {
+        steps += 1
+        guard steps <= maximumSteps, depth < Self.maximumDepth else { return false }
+        depth += 1
+        defer { depth -= 1 }
         switch node {
         case .scalar(let scalar):
             return at < text.count && text[at] == scalar && next(at + 1)
@@ -140,8 +160,16 @@ private struct RegexMatcher {
     }
 
     private func matchSequence(_ nodes: ArraySlice<RegexNode>, _ at: Int, _ next: (Int) -> Bool) -> Bool {
-        guard let first = nodes.first else { return next(at) }
-        return match(first, at) { matchSequence(nodes.dropFirst(), $0, next) }
+        // Single characters in a row need no backtracking point: match them in a loop.
+        var position = at
+        var rest = nodes
+        while let first = rest.first, let test = singleScalarTest(first) {
+            guard position < text.count, test(text[position]) else { return false }
+            position += 1
+            rest = rest.dropFirst()
+        }
+        guard let first = rest.first else { return next(position) }
+        return match(first, position) { self.matchSequence(rest.dropFirst(), $0, next) }
     }
 
     private func repeatGeneral(_ inner: RegexNode, min: Int, max: Int?, greedy: Bool, count: Int,
