@@ -10,6 +10,7 @@ public struct TokenizerError: Error, CustomStringConvertible, Equatable, Sendabl
     /// What is wrong.
     public let reason: Reason
 
+    /// An error about `field` of the file at `path` (either may be nil).
     public init(path: String? = nil, field: String? = nil, _ reason: Reason) {
         self.path = path
         self.field = field
