@@ -1,6 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// Layers depend only downward: Tensor <- CPUBackend <- NN <- (Models, Pipelines) <- zoetrope.
 let package = Package(
     name: "Zoetrope",
     platforms: [.macOS(.v14)],
@@ -13,6 +14,7 @@ let package = Package(
         .library(name: "WanVAE", targets: ["WanVAE"]),
         .library(name: "WanDiT", targets: ["WanDiT"]),
         .library(name: "Sampling", targets: ["Sampling"]),
+        .library(name: "Pipelines", targets: ["Pipelines"]),
         .executable(name: "zoetrope", targets: ["zoetrope"]),
     ],
     dependencies: [
@@ -39,6 +41,8 @@ let package = Package(
         .target(name: "WanDiT", dependencies: ["Tensor", "NN"], path: "Sources/Models/WanDiT"),
         // Flow-matching samplers (UniPC, Euler) and their schedules: pure numerics, no model types.
         .target(name: "Sampling", dependencies: ["Tensor"]),
+        // The Wan pipeline's pieces assembled: model folders and overrides, prompt encoding.
+        .target(name: "Pipelines", dependencies: ["Tensor", "NN", "Tokenization", "UMT5", "WanDiT", "WanVAE", "Sampling"]),
         // Benchmarks behind `zoetrope bench`: the engine and its peers measured in one run.
         .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL", "WanDiT", "WanVAE"]),
         .executableTarget(
@@ -57,6 +61,7 @@ let package = Package(
         .testTarget(name: "UMT5Tests", dependencies: ["Tensor", "CPUBackend", "NN", "UMT5", "TestSupport"], path: "Tests/UMT5Tests"),
         .testTarget(name: "WanVAETests", dependencies: ["Tensor", "CPUBackend", "NN", "WanVAE", "TestSupport"], path: "Tests/WanVAETests"),
         .testTarget(name: "SamplingTests", dependencies: ["Tensor", "CPUBackend", "Sampling", "TestSupport"], path: "Tests/SamplingTests"),
+        .testTarget(name: "PipelinesTests", dependencies: ["Tensor", "CPUBackend", "Pipelines", "TestSupport"], path: "Tests/PipelinesTests"),
         .testTarget(name: "WanDiTTests", dependencies: ["Tensor", "CPUBackend", "NN", "WanDiT", "TestSupport"], path: "Tests/WanDiTTests"),
     ]
 )

@@ -1,0 +1,33 @@
+import NN
+import Tensor
+import Tokenization
+import UMT5
+
+/// Prompts to the text context the Wan transformer reads (diffusers' `WanPipeline.encode_prompt`,
+/// docs/wan-spec.md §3.4): clean the prompt (HTML unescaping, whitespace collapsing), tokenize to
+/// exactly `maxLength` ids, run UMT5, keep each prompt's own rows and zero the padding rows.
+public struct PromptEncoder: Sendable {
+    public let tokenizer: UnigramTokenizer
+    public let textEncoder: UMT5Encoder
+    /// Text rows per prompt; the pipeline always uses 512.
+    public let maxLength: Int
+
+    public init(tokenizer: UnigramTokenizer, textEncoder: UMT5Encoder, maxLength: Int = 512) {
+        self.tokenizer = tokenizer
+        self.textEncoder = textEncoder
+        self.maxLength = maxLength
+    }
+
+    /// The ids and attention mask of one prompt, after cleaning, as the pipeline tokenizes it.
+    public func tokenize(_ prompt: String) throws -> TokenEncoding {
+        try tokenizer.encode(PromptCleaner.clean(prompt), maxLength: maxLength)
+    }
+
+    /// The text context of `prompts`: `[B, maxLength, d_model]` in the text encoder's precision,
+    /// rows past each prompt's length exactly zero.
+    public func encode(_ prompts: [String], on backend: any Backend, taps: Taps? = nil) throws -> Tensor {
+        let encodings = try prompts.map(tokenize)
+        return try textEncoder.promptEmbeddings(ids: encodings.map(\.ids), attentionMask: encodings.map(\.attentionMask),
+                                                on: backend, taps: taps)  // [B, L, D]
+    }
+}

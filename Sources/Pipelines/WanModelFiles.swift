@@ -1,0 +1,131 @@
+import Sampling
+import Tensor
+import Tokenization
+import UMT5
+import WanDiT
+import WanVAE
+
+/// The precision each Wan component runs at. The default is the reference pipeline's policy
+/// (docs/wan.md): transformer and text encoder in bf16 (with diffusers' fp32-kept parameters),
+/// VAE in fp32.
+public struct WanPrecision: Sendable, Equatable {
+    /// The transformer's weights and activations (`.bfloat16` keeps diffusers' fp32 modules).
+    public var transformer: DType
+    /// The UMT5 text encoder's.
+    public var textEncoder: UMT5Encoder.Precision
+    /// The VAE's weights.
+    public var vae: DType
+
+    public init(transformer: DType = .bfloat16, textEncoder: UMT5Encoder.Precision = .bf16, vae: DType = .float32) {
+        self.transformer = transformer
+        self.textEncoder = textEncoder
+        self.vae = vae
+    }
+
+    /// The reference pipeline's policy.
+    public static let reference = WanPrecision()
+    /// Everything in fp32, as the parity fixtures are computed.
+    public static let float32 = WanPrecision(transformer: .float32, textEncoder: .f32, vae: .float32)
+}
+
+/// Where the parts of a Wan model come from: a diffusers folder (`model_index.json`, `transformer/`,
+/// `vae/`, `text_encoder/`, `tokenizer/`, `scheduler/`, as `WanPipeline.save_pretrained` writes it),
+/// and optionally single weight files that replace one component (an original-layout Wan or
+/// ComfyUI transformer file, say). Each component loads on its own, when it is needed, so a
+/// pipeline can drop the text encoder once the prompt is encoded.
+public struct WanModelFiles: Sendable {
+    /// The diffusers folder.
+    public let folder: ModelFolder
+    /// A weight file (or sharded set) used instead of the folder's transformer weights.
+    public var transformerOverride: String?
+    /// A weight file used instead of the folder's VAE weights.
+    public var vaeOverride: String?
+    /// A weight file used instead of the folder's text-encoder weights.
+    public var textEncoderOverride: String?
+
+    /// Reads the folder's `model_index.json` and component configs (no weights yet). Throws
+    /// `WeightFileError` for a folder that is not a diffusers model folder.
+    public init(folder path: String, transformer: String? = nil, vae: String? = nil, textEncoder: String? = nil) throws {
+        folder = try ModelFolder(path: path)
+        transformerOverride = transformer
+        vaeOverride = vae
+        textEncoderOverride = textEncoder
+    }
+
+    /// The folder's component `name`, or a ``WanModelError`` saying it is missing.
+    public func component(_ name: String) throws -> ModelComponent {
+        guard let component = folder.component(named: name), component.path != nil else {
+            throw WanModelError.missingComponent(folder: folder.path, name: name)
+        }
+        return component
+    }
+
+    /// The tokenizer from `tokenizer/tokenizer.json`.
+    public func loadTokenizer() throws -> UnigramTokenizer {
+        let component = try component("tokenizer")
+        guard let path = component.path, component.files.contains("tokenizer.json") else {
+            throw WanModelError.missingFile(folder: component.path ?? folder.path, file: "tokenizer.json")
+        }
+        return try UnigramTokenizer(contentsOf: path + "/tokenizer.json")
+    }
+
+    /// The UMT5 text encoder, from the folder or the override file (configured by the folder's
+    /// `text_encoder/config.json` when there is one, else from the weight shapes).
+    public func loadTextEncoder(precision: UMT5Encoder.Precision, uploadingTo backend: (any Backend)? = nil) throws -> UMT5Encoder {
+        guard let path = textEncoderOverride else {
+            return try UMT5Encoder(component: try component("text_encoder"), dtype: precision, uploadingTo: backend)
+        }
+        let weights = try openWeights(path: path)
+        let config = try folder.component(named: "text_encoder")?.config.map { try UMT5Encoder.Config(json: $0) }
+            ?? UMT5Encoder.Config(detectingFrom: weights)
+        return try UMT5Encoder(config: config, weights: weights, dtype: precision, uploadingTo: backend)
+    }
+
+    /// The transformer, from the folder or the override file (either layout; configured by the
+    /// folder's `transformer/config.json` when there is one, else detected from the weight shapes).
+    public func loadTransformer(dtype: DType, uploadingTo backend: (any Backend)? = nil) throws -> WanTransformer {
+        guard let path = transformerOverride else {
+            return try WanTransformer(component: try component("transformer"), dtype: dtype, uploadingTo: backend)
+        }
+        let weights = try openWeights(path: path)
+        if let json = folder.component(named: "transformer")?.config {
+            return try WanTransformer(config: try WanTransformer.Config(json: json), weights: weights, dtype: dtype,
+                                      uploadingTo: backend)
+        }
+        return try WanTransformer(weights: weights, dtype: dtype, uploadingTo: backend)
+    }
+
+    /// The VAE (`parts` to load only the decoder, say), from the folder or the override file.
+    public func loadVAE(weightType: DType, parts: WanAutoencoder.Parts = .all,
+                        uploadingTo backend: (any Backend)? = nil) throws -> WanAutoencoder {
+        guard let path = vaeOverride else {
+            return try WanAutoencoder(component: try component("vae"), weightType: weightType, parts: parts,
+                                      uploadingTo: backend)
+        }
+        let config = try folder.component(named: "vae")?.config.map { try WanAutoencoder.Config(json: $0) }
+            ?? WanAutoencoder.Config()
+        return try WanAutoencoder(config: config, weights: try openWeights(path: path), weightType: weightType,
+                                  parts: parts, uploadingTo: backend)
+    }
+
+    /// The folder's `scheduler/scheduler_config.json`, or the Wan 2.1 defaults when it has none.
+    public func schedulerConfig() throws -> SchedulerConfig {
+        guard let component = folder.component(named: "scheduler"), component.config != nil else { return .wan21 }
+        return try SchedulerConfig(component: component)
+    }
+}
+
+/// A Wan model folder that lacks what a pipeline needs.
+public enum WanModelError: Error, CustomStringConvertible, Equatable, Sendable {
+    case missingComponent(folder: String, name: String)
+    case missingFile(folder: String, file: String)
+
+    public var description: String {
+        switch self {
+        case .missingComponent(let folder, let name):
+            return "\(folder): the model folder has no \"\(name)\" component (model_index.json and a \(name)/ folder)"
+        case .missingFile(let folder, let file):
+            return "\(folder): \(file) is missing"
+        }
+    }
+}
