@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], path: "Tests/TensorTests"),
         .testTarget(name: "CPUBackendTests", dependencies: ["Tensor", "CPUBackend", "TestSupport"], path: "Tests/CPUBackendTests"),
         .testTarget(name: "NNTests", dependencies: ["Tensor", "CPUBackend", "NN", "TestSupport"], path: "Tests/NNTests"),
-        .testTarget(name: "TokenizationTests", dependencies: ["Tensor", "Tokenization"], path: "Tests/TokenizationTests"),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tensor", "Tokenization", "TestSupport"], path: "Tests/TokenizationTests"),
         .testTarget(name: "UMT5Tests", dependencies: ["Tensor", "CPUBackend", "NN", "UMT5", "TestSupport"], path: "Tests/UMT5Tests"),
         .testTarget(name: "WanVAETests", dependencies: ["Tensor", "CPUBackend", "NN", "WanVAE", "TestSupport"], path: "Tests/WanVAETests"),
         .testTarget(name: "SamplingTests", dependencies: ["Tensor", "CPUBackend", "Sampling", "TestSupport"], path: "Tests/SamplingTests"),

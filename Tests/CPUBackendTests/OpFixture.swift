@@ -12,12 +12,8 @@ import Testing
 struct OpFixture {
     let file: SafeTensorsFile
 
-    init(_ family: String, testFile: String = #filePath) throws {
-        // Tests/CPUBackendTests/X.swift -> Tests/Fixtures/ops/<family>.safetensors
-        var components = testFile.split(separator: "/", omittingEmptySubsequences: false)
-        components.removeLast(2)
-        let tests = components.joined(separator: "/")
-        file = try SafeTensorsFile(path: "\(tests)/Fixtures/ops/\(family).safetensors")
+    init(_ family: String) throws {
+        file = try SafeTensorsFile(path: fixturePath("ops/\(family).safetensors"))
     }
 
     /// The tensor `<case>.<name>`.

@@ -14,11 +14,8 @@ struct NNFixture {
     let file: SafeTensorsFile
     let usage = WeightUsage()
 
-    init(_ name: String, testFile: String = #filePath) throws {
-        // Tests/NNTests/X.swift -> Tests/Fixtures/nn/<name>.safetensors
-        var components = testFile.split(separator: "/", omittingEmptySubsequences: false)
-        components.removeLast(2)
-        file = try SafeTensorsFile(path: "\(components.joined(separator: "/"))/Fixtures/nn/\(name).safetensors")
+    init(_ name: String) throws {
+        file = try SafeTensorsFile(path: fixturePath("nn/\(name).safetensors"))
     }
 
     /// The root scope over the file's weights, recording into ``usage``.

@@ -7,11 +7,7 @@ import Testing
 /// `Tests/Fixtures/wan_pipeline/<name>`, written by tools/fixtures/make_wan_pipeline_fixtures.py: a
 /// tiny random diffusers `WanPipeline` saved with `save_pretrained` (`tiny-wan/`) and what diffusers
 /// computes with it (`reference.safetensors`).
-private func pipelineFixture(_ name: String, testFile: String = #filePath) -> String {
-    var components = testFile.split(separator: "/", omittingEmptySubsequences: false)
-    components.removeLast(2)
-    return "\(components.joined(separator: "/"))/Fixtures/wan_pipeline/\(name)"
-}
+private func pipelineFixture(_ name: String) -> String { fixturePath("wan_pipeline/\(name)") }
 
 /// The folder as `save_pretrained` wrote it loads unmodified, and each component computes what
 /// diffusers' pipeline computes with it.

@@ -1,14 +1,10 @@
 import Foundation
 import Sampling
 import Tensor
+import TestSupport
 
 /// `Tests/Fixtures/sampling/<name>`, written by tools/fixtures/make_sampling_fixtures.py.
-func samplingFixturePath(_ name: String, testFile: String = #filePath) -> String {
-    // Tests/SamplingTests/X.swift -> Tests/Fixtures/sampling/<name>
-    var components = testFile.split(separator: "/", omittingEmptySubsequences: false)
-    components.removeLast(2)
-    return "\(components.joined(separator: "/"))/Fixtures/sampling/\(name)"
-}
+func samplingFixturePath(_ name: String) -> String { fixturePath("sampling/\(name)") }
 
 /// A fixture file's JSON.
 func readFixtureJSON(_ name: String) throws -> JSONValue {

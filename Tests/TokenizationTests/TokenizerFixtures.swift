@@ -4,16 +4,12 @@ import Glibc
 import Darwin
 #endif
 import Tensor
+import TestSupport
 import Tokenization
 
 /// The files of tools/fixtures/make_tokenizer_fixtures.py in Tests/Fixtures/tokenizer, read once.
 enum Fixtures {
-    static let directory: String = {
-        // Tests/TokenizationTests/X.swift -> Tests/Fixtures/tokenizer
-        var components = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        components.removeLast(2)
-        return components.joined(separator: "/") + "/Fixtures/tokenizer"
-    }()
+    static let directory = fixturePath("tokenizer")
 
     static func path(_ name: String) -> String { directory + "/" + name }
 

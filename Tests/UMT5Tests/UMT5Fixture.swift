@@ -1,15 +1,11 @@
 import CPUBackend
 import NN
 import Tensor
+import TestSupport
 import UMT5
 
 /// `Tests/Fixtures/umt5`, written by tools/fixtures/make_umt5_fixtures.py.
-func umt5FixturePath(_ name: String, testFile: String = #filePath) -> String {
-    // Tests/UMT5Tests/X.swift -> Tests/Fixtures/umt5/<name>
-    var components = testFile.split(separator: "/", omittingEmptySubsequences: false)
-    components.removeLast(2)
-    return "\(components.joined(separator: "/"))/Fixtures/umt5/\(name)"
-}
+func umt5FixturePath(_ name: String) -> String { fixturePath("umt5/\(name)") }
 
 /// One tiny random model of the fixture script: a diffusers-style folder (`<case>/model_index.json`,
 /// `<case>/text_encoder/{config.json, model.safetensors}`) and `<case>/io.safetensors` with the

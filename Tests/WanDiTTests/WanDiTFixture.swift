@@ -1,6 +1,7 @@
 import CPUBackend
 import NN
 import Tensor
+import TestSupport
 import Testing
 import WanDiT
 
@@ -17,12 +18,9 @@ struct WanDiTFixture {
     let folder: String
     let reference: SafeTensorsFile
 
-    init(_ name: String, testFile: String = #filePath) throws {
-        // Tests/WanDiTTests/X.swift -> Tests/Fixtures/wan_dit/<name>
-        var components = testFile.split(separator: "/", omittingEmptySubsequences: false)
-        components.removeLast(2)
+    init(_ name: String) throws {
         self.name = name
-        folder = "\(components.joined(separator: "/"))/Fixtures/wan_dit/\(name)"
+        folder = fixturePath("wan_dit/\(name)")
         reference = try SafeTensorsFile(path: "\(folder)/reference.safetensors")
     }
 

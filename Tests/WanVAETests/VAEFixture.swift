@@ -6,6 +6,7 @@ import Darwin
 import CPUBackend
 import NN
 import Tensor
+import TestSupport
 import WanVAE
 
 /// One config of tools/fixtures/make_wan_vae_fixtures.py, `Tests/Fixtures/wan_vae/<name>/`:
@@ -18,12 +19,9 @@ struct VAEFixture {
     let weights: SafeTensorsFile
     let io: SafeTensorsFile
 
-    init(_ name: String, testFile: String = #filePath) throws {
-        // Tests/WanVAETests/X.swift -> Tests/Fixtures/wan_vae/<name>/
-        var components = testFile.split(separator: "/", omittingEmptySubsequences: false)
-        components.removeLast(2)
+    init(_ name: String) throws {
         self.name = name
-        folder = "\(components.joined(separator: "/"))/Fixtures/wan_vae/\(name)"
+        folder = fixturePath("wan_vae/\(name)")
         configText = try readText("\(folder)/config.json")
         weights = try SafeTensorsFile(path: "\(folder)/diffusion_pytorch_model.safetensors")
         io = try SafeTensorsFile(path: "\(folder)/io.safetensors")

@@ -1,0 +1,8 @@
+/// The path of `relative` inside `Tests/Fixtures` (`fixturePath("wan_vae/a/config.json")`), found from
+/// this file's own location, so tests run from any working directory.
+public func fixturePath(_ relative: String) -> String {
+    // Tests/TestSupport/FixturePath.swift -> Tests/Fixtures/<relative>
+    var components = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+    components.removeLast(2)
+    return "\(components.joined(separator: "/"))/Fixtures/\(relative)"
+}
