@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "WanDiT", targets: ["WanDiT"]),
         .library(name: "Sampling", targets: ["Sampling"]),
         .library(name: "Pipelines", targets: ["Pipelines"]),
+        .library(name: "Media", targets: ["Media"]),
         .executable(name: "zoetrope", targets: ["zoetrope"]),
     ],
     dependencies: [
@@ -43,6 +44,8 @@ let package = Package(
         .target(name: "Sampling", dependencies: ["Tensor"]),
         // The Wan pipeline's pieces assembled: model folders and overrides, prompt encoding.
         .target(name: "Pipelines", dependencies: ["Tensor", "NN", "Tokenization", "UMT5", "WanDiT", "WanVAE", "Sampling"]),
+        // Video and image files: frames streamed into ffmpeg (MP4, WebM, GIF) or PNG folders.
+        .target(name: "Media", dependencies: ["Tensor"]),
         // Benchmarks behind `zoetrope bench`: the engine and its peers measured in one run.
         .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL", "WanDiT", "WanVAE"]),
         .executableTarget(
@@ -62,6 +65,7 @@ let package = Package(
         .testTarget(name: "WanVAETests", dependencies: ["Tensor", "CPUBackend", "NN", "WanVAE", "TestSupport"], path: "Tests/WanVAETests"),
         .testTarget(name: "SamplingTests", dependencies: ["Tensor", "CPUBackend", "Sampling", "TestSupport"], path: "Tests/SamplingTests"),
         .testTarget(name: "PipelinesTests", dependencies: ["Tensor", "CPUBackend", "Pipelines", "TestSupport"], path: "Tests/PipelinesTests"),
+        .testTarget(name: "MediaTests", dependencies: ["Tensor", "Media", "TestSupport"], path: "Tests/MediaTests"),
         .testTarget(name: "WanDiTTests", dependencies: ["Tensor", "CPUBackend", "NN", "WanDiT", "TestSupport"], path: "Tests/WanDiTTests"),
     ]
 )

@@ -1,0 +1,1 @@
+// Placeholder until the Media module lands; replaced by its first real file.
