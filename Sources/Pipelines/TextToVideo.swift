@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Sampling
+import Synchronization
 import Tensor
 import WanDiT
 import WanVAE
@@ -129,8 +130,76 @@ public struct TextToVideo: Sendable {
     }
 }
 
+/// Runs `body` on a new detached POSIX thread: hours of blocking model code must not sit on one of
+/// Swift concurrency's few cooperative threads.
+func runOnOwnThread(_ body: @escaping @Sendable () -> Void) {
+    final class Box: @unchecked Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    let box = Unmanaged.passRetained(Box(body)).toOpaque()
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    pthread_attr_setstacksize(&attributes, 8 << 20)
+    defer { pthread_attr_destroy(&attributes) }
+    var thread = pthread_t()
+    let started = pthread_create(&thread, &attributes, { context in
+        guard let context else { return nil }
+        Unmanaged<Box>.fromOpaque(context).takeRetainedValue().body()
+        return nil
+    }, box)
+    if started != 0 {
+        // No thread could be made (resource limits): run here rather than lose the work.
+        Unmanaged<Box>.fromOpaque(box).takeRetainedValue().body()
+    }
+}
+
+/// A flag one thread sets and another reads.
+final class CancellationFlag: Sendable {
+    private let flag = Mutex(false)
+    func set() { flag.withLock { $0 = true } }
+    var isSet: Bool { flag.withLock { $0 } }
+}
+
 func monotonicSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// What a generation reports, in order: progress, decoded frames as they come, then the final latents.
+public enum GenerationEvent: Sendable {
+    case progress(GenerationProgress)
+    /// A decoded chunk `[1, 3, t, H, W]` in [−1, 1].
+    case frames(Tensor)
+    /// The final latents (before decoding); the last event.
+    case finished(latents: Tensor)
+}
+
+extension TextToVideo {
+    /// The generation as an asynchronous sequence of events. It runs on its own thread once iterated
+    /// (model code is synchronous and CPU-bound); ending the iteration or cancelling the consuming task
+    /// cancels the generation at the next step or chunk, which then finishes with
+    /// ``GenerationError/cancelled``.
+    public func events(_ request: ValidatedRequest, noise: Tensor? = nil) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
+        let cancelled = CancellationFlag()
+        continuation.onTermination = { _ in cancelled.set() }
+        let pipeline = self
+        runOnOwnThread {
+            do {
+                let latents = try pipeline.run(
+                    request, noise: noise,
+                    onProgress: { continuation.yield(.progress($0)) },
+                    onFrames: { continuation.yield(.frames($0)) },
+                    isCancelled: { cancelled.isSet })
+                continuation.yield(.finished(latents: latents))
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        return stream
+    }
 }

@@ -70,3 +70,21 @@ import Testing
         #expect(!stages.contains(.decoding))
     }
 }
+
+extension TextToVideoTests {
+    @Test func reportsEventsAsAnAsyncSequence() async throws {
+        let files = try WanModelFiles(folder: fixturePath("wan_pipeline/tiny-wan"))
+        let pipeline = TextToVideo(files: files, precision: .float32, backend: backend)
+        var stages: [GenerationStage] = [], frameCount = 0, finished = false
+        for try await event in pipeline.events(request, noise: try reference.tensor(named: "e2e.noise")) {
+            switch event {
+            case .progress(let progress): if stages.last != progress.stage { stages.append(progress.stage) }
+            case .frames(let chunk): frameCount += chunk.shape[2]
+            case .finished: finished = true
+            }
+        }
+        #expect(stages == [.encodingPrompt, .loadingTransformer, .denoising, .decoding, .finished])
+        #expect(frameCount == request.frames)
+        #expect(finished)
+    }
+}
