@@ -1,0 +1,61 @@
+/// Errors from writing frames to video files and PNG folders. Each reads as one plain sentence.
+public enum MediaError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The ffmpeg executable could not be found: not on the search path (`path` nil), or not
+    /// executable at the explicit `path`.
+    case ffmpegNotFound(path: String?)
+    /// The output path names no format this module writes.
+    case unsupportedFormat(path: String)
+    /// The folder the output would go in does not exist.
+    case destinationFolderMissing(folder: String)
+    /// The folder the output would go in exists but cannot be written (`reason` is the system's).
+    case destinationNotWritable(folder: String, reason: String)
+    /// The output path is taken by something this writer will not replace.
+    case destinationOccupied(path: String, detail: String)
+    /// The width, height or frame rate cannot be written in this format.
+    case invalidSettings(detail: String)
+    /// A metadata key cannot be stored (empty, too long, or with characters other than letters,
+    /// digits, `_`, `-` and `.`).
+    case invalidMetadataKey(String)
+    /// A frame or decoded video does not have the size the writer was opened with, or a decoded
+    /// video is not a host `[B, 3, F, H, W]` tensor.
+    case invalidFrames(detail: String)
+    /// ffmpeg exited unsuccessfully; `lastLine` is the last line it wrote to stderr.
+    case ffmpegFailed(status: String, lastLine: String)
+    /// The disk filled up while writing `path`.
+    case diskFull(path: String)
+    /// A system call on `path` failed.
+    case io(operation: String, path: String, reason: String)
+    /// The writer was already finished or cancelled.
+    case writerClosed
+
+    public var description: String {
+        switch self {
+        case .ffmpegNotFound(let path):
+            let place = path.map { "at \($0)" } ?? "on PATH"
+            return "ffmpeg was not found \(place); install it with `sudo apt-get install ffmpeg`"
+        case .unsupportedFormat(let path):
+            return "cannot tell which format to write for '\(path)': supported are paths ending in "
+                + VideoFormat.supportedSummary
+        case .destinationFolderMissing(let folder):
+            return "the destination folder '\(folder)' does not exist"
+        case .destinationNotWritable(let folder, let reason):
+            return "the destination folder '\(folder)' is not writable: \(reason)"
+        case .destinationOccupied(let path, let detail):
+            return "will not replace '\(path)': \(detail)"
+        case .invalidSettings(let detail):
+            return detail
+        case .invalidMetadataKey(let key):
+            return "metadata key '\(key)' must be 1 to 79 letters, digits, '_', '-' or '.'"
+        case .invalidFrames(let detail):
+            return detail
+        case .ffmpegFailed(let status, let lastLine):
+            return "ffmpeg \(status): \(lastLine.isEmpty ? "(it printed nothing)" : lastLine)"
+        case .diskFull(let path):
+            return "the disk is full: could not finish writing '\(path)'"
+        case .io(let operation, let path, let reason):
+            return "\(operation) '\(path)' failed: \(reason)"
+        case .writerClosed:
+            return "the video writer was already finished or cancelled"
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-
-// Placeholder until the Media tests land.
