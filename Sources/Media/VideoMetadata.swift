@@ -23,12 +23,11 @@ public struct VideoMetadata: Sendable, Equatable {
         for pair in pairs { try set(pair.key, pair.value) }
     }
 
-    /// The usual entries of a generation: `comment` and `description` both hold the prompt (the
-    /// keys players show), then `seed`, then `settings` in the caller's words, each when given.
+    /// The usual entries of a generation: `comment` holds the prompt (the standard key every
+    /// format here keeps), then `seed`, then `settings` in the caller's words, each when given.
     public static func generation(prompt: String, seed: UInt64? = nil, settings: String? = nil) -> VideoMetadata {
         var metadata = VideoMetadata()
         metadata.entries.append(Entry(key: "comment", value: prompt))
-        metadata.entries.append(Entry(key: "description", value: prompt))
         if let seed { metadata.entries.append(Entry(key: "seed", value: String(seed))) }
         if let settings { metadata.entries.append(Entry(key: "settings", value: settings)) }
         return metadata

@@ -1,0 +1,196 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes to a pipe whose reader has exited must fail with EPIPE instead of killing this process.
+/// The disposition is process-wide and set once; the child gets the default back.
+private let sigpipeIgnored: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
+/// Held from creating a writer's pipe until its child is spawned. Glibc's `pipe2(O_CLOEXEC)` is not
+/// visible to Swift, so the descriptors are marked close-on-exec just after `pipe`; the lock keeps
+/// another writer's ffmpeg from inheriting them in between (which would hold the pipe open and
+/// keep this ffmpeg from ever seeing the end of its input).
+private let spawnLock = PThreadMutex()
+
+/// A running ffmpeg whose stdin is a pipe this process writes to. Its stderr goes to an unlinked
+/// temporary file (no second pipe to drain, so no deadlock), read back when it fails.
+final class FFmpegProcess {
+    private let pid: pid_t
+    private var input: Int32
+    private let errorLog: Int32
+    private var exitStatus: Int32?
+
+    /// Starts `executable` (a path) with `arguments` (argv[1...]); nothing goes through a shell.
+    init(executable: String, arguments: [String]) throws(MediaError) {
+        _ = sigpipeIgnored
+        spawnLock.lock()
+        defer { spawnLock.unlock() }
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { throw POSIXFiles.failure("creating a pipe for", executable, errno) }
+        _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
+        let errorLog = FFmpegProcess.makeErrorLog()
+        var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawnattr_init(&attributes)
+        defer {
+            posix_spawn_file_actions_destroy(&actions)
+            posix_spawnattr_destroy(&attributes)
+            close(ends[0])
+        }
+        posix_spawn_file_actions_adddup2(&actions, ends[0], 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        if errorLog >= 0 {
+            posix_spawn_file_actions_adddup2(&actions, errorLog, 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &unblocked)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        var pid: pid_t = 0
+        let result = ChildEnvironment().withTable { environment in
+            argv.withUnsafeBufferPointer { argvTable in
+                guard let argvBase = argvTable.baseAddress else { return EINVAL }
+                return posix_spawn(&pid, executable, &actions, &attributes, argvBase, environment)
+            }
+        }
+        guard result == 0 else {
+            close(ends[1])
+            if errorLog >= 0 { close(errorLog) }
+            if result == ENOENT { throw .ffmpegNotFound(path: executable) }
+            throw .io(operation: "starting", path: executable, reason: POSIXFiles.reason(result))
+        }
+        self.pid = pid
+        self.input = ends[1]
+        self.errorLog = errorLog
+    }
+
+    deinit {
+        if input >= 0 { close(input) }
+        if exitStatus == nil {
+            kill(pid, SIGKILL)
+            _ = waitForExit()
+        }
+        if errorLog >= 0 { close(errorLog) }
+    }
+
+    /// Sends `bytes` to ffmpeg's stdin. If ffmpeg has stopped reading (EPIPE), waits for it and
+    /// reports how it ended.
+    func write(_ bytes: UnsafeRawBufferPointer, destination: String) throws(MediaError) {
+        guard input >= 0 else { throw .writerClosed }
+        guard let code = POSIXFiles.writeAll(input, bytes) else { return }
+        closeInput()
+        if code == EPIPE {
+            let status = waitForExit()
+            throw failure(status: status, destination: destination)
+                ?? .ffmpegFailed(status: "stopped reading frames", lastLine: lastErrorLine())
+        }
+        kill(pid, SIGKILL)
+        _ = waitForExit()
+        throw POSIXFiles.failure("sending frames to ffmpeg for", destination, code)
+    }
+
+    /// Closes stdin (end of the video) and waits for ffmpeg; throws unless it exits with status 0.
+    func finish(destination: String) throws(MediaError) {
+        closeInput()
+        let status = waitForExit()
+        if let error = failure(status: status, destination: destination) { throw error }
+    }
+
+    /// Stops ffmpeg at once and waits for it.
+    func terminate() {
+        closeInput()
+        if exitStatus == nil { kill(pid, SIGKILL) }
+        _ = waitForExit()
+    }
+
+    private func closeInput() {
+        if input >= 0 { close(input) }
+        input = -1
+    }
+
+    private func waitForExit() -> Int32 {
+        if let exitStatus { return exitStatus }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { status = -1; break }
+        }
+        exitStatus = status
+        return status
+    }
+
+    /// The error for a wait status, or nil for a clean exit.
+    private func failure(status: Int32, destination: String) -> MediaError? {
+        if status == 0 { return nil }
+        let line = lastErrorLine()
+        if line.contains("No space left on device") { return .diskFull(path: destination) }
+        let signal = status & 0x7f
+        let description = status == -1 ? "could not be waited for"
+            : signal == 0 ? "exited with status \((status >> 8) & 0xff)"
+            : "was killed by signal \(signal)"
+        return .ffmpegFailed(status: description, lastLine: line)
+    }
+
+    /// The last informative line ffmpeg wrote to stderr.
+    func lastErrorLine() -> String {
+        guard errorLog >= 0 else { return "" }
+        let size = Int(lseek(errorLog, 0, SEEK_END))
+        guard size > 0 else { return "" }
+        let length = min(size, 4096)
+        var tail = [UInt8](repeating: 0, count: length)
+        let count = tail.withUnsafeMutableBytes { pread(errorLog, $0.baseAddress, length, off_t(size - length)) }
+        guard count > 0 else { return "" }
+        let lines = String(decoding: tail[0..<count], as: UTF8.self)
+            .split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+            .map { $0.trimmingSpaces }
+            .filter { !$0.isEmpty && $0 != "Conversion failed!" }
+        return lines.last ?? ""
+    }
+
+    /// An unlinked, close-on-exec temporary file for ffmpeg's stderr, or -1.
+    private static func makeErrorLog() -> Int32 {
+        let folder = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array("\(folder)/zoetrope-ffmpeg-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { name in name.baseAddress.map { mkstemp($0) } ?? -1 }
+        guard fd >= 0 else { return -1 }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        template.withUnsafeBufferPointer { name in if let path = name.baseAddress { _ = unlink(path) } }
+        return fd
+    }
+}
+
+extension Substring {
+    fileprivate var trimmingSpaces: String {
+        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+    }
+}
+
+/// A plain pthread mutex (the project avoids Foundation; `Synchronization.Mutex` needs macOS 15).
+private final class PThreadMutex: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func lock() { pthread_mutex_lock(mutex) }
+    func unlock() { pthread_mutex_unlock(mutex) }
+}

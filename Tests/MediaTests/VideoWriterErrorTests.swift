@@ -1,0 +1,155 @@
+import Foundation
+import Media
+import Testing
+
+@Suite("VideoWriter errors and cleanup")
+struct VideoWriterErrorTests {
+    @Test func unknownExtensionsListTheSupportedOnes() throws {
+        for path in ["clip.avi", "clip", "out/.mp4", "clip.mp4.tmp"] {
+            #expect(throws: MediaError.unsupportedFormat(path: path)) {
+                try VideoWriter(path: path, width: 16, height: 16)
+            }
+        }
+        let message = MediaError.unsupportedFormat(path: "clip.avi").description
+        #expect(message.contains(".mp4") && message.contains(".webm") && message.contains(".gif")
+                && message.contains("PNG"))
+        #expect(try VideoFormat(path: "a/b/Clip.MP4") == .mp4)
+        #expect(try VideoFormat(path: "frames/") == .pngFolder)
+    }
+
+    @Test func missingFFmpegSaysHowToInstallIt() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let onPath = FFmpegTool(searchPath: folder.path + "/bin:/nonexistent")
+        #expect(throws: MediaError.ffmpegNotFound(path: nil)) {
+            try VideoWriter(path: folder.path + "/clip.mp4", width: 16, height: 16, ffmpeg: onPath)
+        }
+        #expect(MediaError.ffmpegNotFound(path: nil).description
+                == "ffmpeg was not found on PATH; install it with `sudo apt-get install ffmpeg`")
+        let explicit = FFmpegTool(executable: folder.path + "/no-such-ffmpeg")
+        #expect(throws: MediaError.ffmpegNotFound(path: folder.path + "/no-such-ffmpeg")) {
+            try VideoWriter(path: folder.path + "/clip.mp4", width: 16, height: 16, ffmpeg: explicit)
+        }
+        #expect(try folder.contents().isEmpty)
+    }
+
+    @Test func aMissingDestinationFolderIsNamed() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let missing = folder.path + "/not-there"
+        for path in [missing + "/clip.mp4", missing + "/frames/"] {
+            #expect(throws: MediaError.destinationFolderMissing(folder: missing)) {
+                try VideoWriter(path: path, width: 16, height: 16, ffmpeg: FFmpegTool(executable: "/bin/true"))
+            }
+        }
+        #expect(try folder.contents().isEmpty)
+    }
+
+    @Test func settingsThatCannotBeWrittenAreRefused() throws {
+        let tool = FFmpegTool(executable: "/bin/true")
+        for (path, width, height) in [("odd.mp4", 63, 48), ("odd.webm", 64, 47), ("zero.gif", 0, 16)] {
+            #expect(throws: MediaError.self) { try VideoWriter(path: path, width: width, height: height, ffmpeg: tool) }
+        }
+        #expect(throws: MediaError.invalidMetadataKey("prompt text")) { try VideoMetadata([("prompt text", "x")]) }
+        #expect(throws: MediaError.invalidMetadataKey("a=b")) { try VideoMetadata([("a=b", "x")]) }
+    }
+
+    @Test(.enabled(if: ffmpegInstalled)) func cancelAndDroppingAWriterLeaveNothing() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        for path in ["clip.mp4", "clip.webm", "clip.gif", "frames/"] {
+            let writer = try VideoWriter(path: folder.path + "/" + path, width: 32, height: 32)
+            try writer.append(frames: gradientFrames(count: 5, width: 32, height: 32))
+            writer.cancel()
+            #expect(try folder.contents().isEmpty, "\(path)")
+            #expect(throws: MediaError.writerClosed) { try writer.finish() }
+        }
+        do {
+            let dropped = try VideoWriter(path: folder.path + "/dropped.mp4", width: 32, height: 32)
+            try dropped.append(frames: gradientFrames(count: 2, width: 32, height: 32))
+        }
+        #expect(try folder.contents().isEmpty)
+    }
+
+    @Test(.enabled(if: ffmpegInstalled)) func wrongFrameSizesAreRefusedAndTheWriterGoesOn() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let writer = try VideoWriter(path: folder.path + "/clip.mp4", width: 32, height: 32)
+        try writer.append(frames: gradientFrames(count: 2, width: 32, height: 32))
+        #expect(throws: MediaError.self) { try writer.append(frames: gradientFrames(count: 1, width: 32, height: 16)) }
+        try writer.append(frames: gradientFrames(count: 2, width: 32, height: 32))
+        try writer.finish()
+        #expect(try Probe(folder.path + "/clip.mp4").int("nb_read_frames") == 4)
+    }
+
+    @Test(.enabled(if: ffmpegInstalled)) func finishingWithoutFramesLeavesNothing() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let writer = try VideoWriter(path: folder.path + "/empty.mp4", width: 32, height: 32)
+        #expect(throws: MediaError.self) { try writer.finish() }
+        #expect(try folder.contents().isEmpty)
+    }
+
+    /// A stand-in ffmpeg that reads a little, complains and exits 3: the error carries the status
+    /// and its last stderr line, nothing is left behind, and an earlier output stays untouched.
+    @Test func aFailingFFmpegLeavesNothingAndReportsItsLastLine() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let failing = try folder.fakeFFmpeg("head -c 100 >/dev/null\necho 'warming up' >&2\n"
+                                            + "echo 'Error: encoder exploded' >&2\nexit 3")
+        let earlier = folder.path + "/clip.mp4"
+        try Data("earlier".utf8).write(to: URL(fileURLWithPath: earlier))
+        let expected = MediaError.ffmpegFailed(status: "exited with status 3", lastLine: "Error: encoder exploded")
+        for frameCount in [1, 40] {  // 40 frames overflow the pipe, so the failure shows while writing
+            let writer = try VideoWriter(path: earlier, width: 64, height: 48, ffmpeg: failing)
+            #expect(throws: expected) {
+                try writer.append(frames: gradientFrames(count: frameCount, width: 64, height: 48))
+                try writer.finish()
+            }
+            #expect(try folder.contents() == ["clip.mp4", "fake-ffmpeg"])
+            #expect(try Data(contentsOf: URL(fileURLWithPath: earlier)) == Data("earlier".utf8))
+        }
+    }
+
+    @Test func ffmpegRunningOutOfSpaceReadsAsDiskFull() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let full = try folder.fakeFFmpeg("cat >/dev/null\n"
+                                         + "echo 'av_interleaved_write_frame(): No space left on device' >&2\nexit 1")
+        let writer = try VideoWriter(path: folder.path + "/clip.webm", width: 16, height: 16, ffmpeg: full)
+        try writer.append(frames: gradientFrames(count: 2, width: 16, height: 16))
+        #expect(throws: MediaError.diskFull(path: folder.path + "/clip.webm")) { try writer.finish() }
+        #expect(try folder.contents() == ["fake-ffmpeg"])
+    }
+
+    /// The real ffmpeg, given an option it does not know by a wrapper script: its own last line
+    /// comes back and no file is left.
+    @Test(.enabled(if: ffmpegInstalled)) func aRealFFmpegFailureIsReported() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let real = try FFmpegTool().resolve()
+        let wrapper = try folder.fakeFFmpeg("exec '\(real)' -no_such_option 1 \"$@\"")
+        let writer = try VideoWriter(path: folder.path + "/clip.mp4", width: 64, height: 48, ffmpeg: wrapper)
+        #expect {
+            try writer.append(frames: gradientFrames(count: 40, width: 64, height: 48))
+            try writer.finish()
+        } throws: { error in
+            guard case MediaError.ffmpegFailed(let status, let line) = error else { return false }
+            return status == "exited with status 1" && line.contains("Option not found")
+        }
+        #expect(try folder.contents() == ["fake-ffmpeg"])
+    }
+
+    /// ffmpeg runs with this process's environment (read without touching the global `environ`).
+    @Test func ffmpegInheritsTheEnvironment() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let home = try #require(ProcessInfo.processInfo.environment["HOME"])
+        let echo = try folder.fakeFFmpeg("echo \"HOME=$HOME\" >&2\nexit 1")
+        let writer = try VideoWriter(path: folder.path + "/clip.gif", width: 16, height: 16, ffmpeg: echo)
+        #expect(throws: MediaError.ffmpegFailed(status: "exited with status 1", lastLine: "HOME=\(home)")) {
+            try writer.append(frames: gradientFrames(count: 1, width: 16, height: 16))
+            try writer.finish()
+        }
+    }
+}
