@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "zoetrope",
             dependencies: [
-                "Tensor", "CPUBackend", "NN", "Bench",
+                "Tensor", "CPUBackend", "NN", "Bench", "Pipelines", "Media",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

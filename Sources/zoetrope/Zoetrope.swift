@@ -6,5 +6,5 @@ struct Zoetrope: ParsableCommand {
         commandName: "zoetrope",
         abstract: "Text to video with open diffusion-transformer weights, in Swift.",
         version: "0.1.0",
-        subcommands: [InspectCommand.self, BenchCommand.self, MemoryCommand.self])
+        subcommands: [GenerateCommand.self, InspectCommand.self, BenchCommand.self, MemoryCommand.self])
 }
