@@ -1,7 +1,4 @@
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
 import Bench
 import Tensor
 
@@ -56,7 +53,7 @@ struct MemoryCommand: ParsableCommand {
             result = try WanMemoryBenchmark.transformer(folder: model, dtype: type, height: h, width: w, frames: f)
         case .vae:
             result = try WanMemoryBenchmark.vaeDecode(folder: model, height: h, width: w, frames: f) { chunk, count in
-                printProgress("decoded chunk \(chunk) of \(count)")
+                writeError("decoded chunk \(chunk) of \(count)\n")
             }
         }
         let mib = { (bytes: Int) in fixed(Double(bytes) / 1_048_576, 0) + " MiB" }
@@ -66,8 +63,3 @@ struct MemoryCommand: ParsableCommand {
     }
 }
 
-/// A progress line on standard error, so standard output stays a clean table.
-private func printProgress(_ line: String) {
-    let bytes = Array((line + "\n").utf8)
-    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-}
