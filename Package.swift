@@ -47,7 +47,7 @@ let package = Package(
         // Video and image files: frames streamed into ffmpeg (MP4, WebM, GIF) or PNG folders.
         .target(name: "Media", dependencies: ["Tensor"]),
         // Benchmarks behind `zoetrope bench`: the engine and its peers measured in one run.
-        .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL", "WanDiT", "WanVAE"]),
+        .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL", "Pipelines"]),
         .executableTarget(
             name: "zoetrope",
             dependencies: [

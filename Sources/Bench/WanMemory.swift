@@ -1,7 +1,6 @@
 import CPUBackend
+import Pipelines
 import Tensor
-import WanDiT
-import WanVAE
 
 /// What one Wan model call cost: wall times and resident memory, for docs/performance.md.
 public struct WanMemoryMeasurement: Sendable {
@@ -21,20 +20,15 @@ public struct WanMemoryMeasurement: Sendable {
 /// decode, each from a diffusers folder (tools/bench/make_random_wan.py writes one with random
 /// weights). Run each in its own process: the peak is per process.
 public enum WanMemoryBenchmark {
-    /// Latent shape of a `height × width × frames` video: 16 channels, 4× time and 8× space compression.
-    public static func latentShape(height: Int, width: Int, frames: Int) -> [Int] {
-        [1, 16, (frames - 1) / 4 + 1, height / 8, width / 8]
-    }
-
-    /// One transformer call (timestep 999, a random 512-row text context, as one denoising pass) at
-    /// `dtype`'s precision policy.
-    public static func transformer(folder: String, dtype: DType, height: Int, width: Int, frames: Int) throws -> WanMemoryMeasurement {
+    /// One transformer call on latents of `request`'s size (timestep 999, a random 512-row text
+    /// context, as one denoising pass) at `dtype`'s precision policy.
+    public static func transformer(files: WanModelFiles, dtype: DType, request: ValidatedRequest) throws -> WanMemoryMeasurement {
         let backend = CPUBackend()
         let start = now()
-        let model = try WanTransformer(component: try component("transformer", in: folder), dtype: dtype)
+        let model = try files.loadTransformer(dtype: dtype)
         let loaded = now()
         let resident = currentResidentBytes()
-        let shape = latentShape(height: height, width: width, frames: frames)
+        let (height, width, frames, shape) = (request.height, request.width, request.frames, request.latentShape)
         let latents = try backend.cast(randomTensor(shape, seed: 1), to: dtype)  // [1, 16, T, h, w]
         let context = try backend.cast(randomTensor([1, 512, model.config.textDim], seed: 2), to: dtype)  // [1, 512, 4096]
         let timestep = try Tensor([999], shape: [1])
@@ -46,16 +40,17 @@ public enum WanMemoryBenchmark {
             peakResidentBytes: peakResidentBytes())
     }
 
-    /// One fp32 VAE decode of `frames` frames, streamed: each time chunk's frames are handed over and
-    /// dropped, as a video writer would take them. `progress` gets (chunk, chunks) after each chunk.
-    public static func vaeDecode(folder: String, height: Int, width: Int, frames: Int,
+    /// One fp32 VAE decode of a video of `request`'s size, streamed: each time chunk's frames are
+    /// handed over and dropped, as a video writer would take them. `progress` gets (chunk, chunks)
+    /// after each chunk.
+    public static func vaeDecode(files: WanModelFiles, request: ValidatedRequest,
                                  progress: (Int, Int) -> Void = { _, _ in }) throws -> WanMemoryMeasurement {
         let backend = CPUBackend()
         let start = now()
-        let vae = try WanAutoencoder(component: try component("vae", in: folder), parts: .decoder)
+        let vae = try files.loadVAE(weightType: .float32, parts: .decoder)
         let loaded = now()
         let resident = currentResidentBytes()
-        let shape = latentShape(height: height, width: width, frames: frames)
+        let (height, width, shape) = (request.height, request.width, request.latentShape)
         let latents = randomTensor(shape, seed: 3)  // [1, 16, T, h, w]
         var decodedFrames = 0
         try vae.decode(latents, on: backend) { chunk in
@@ -67,12 +62,5 @@ public enum WanMemoryBenchmark {
             workload: "VAE decode f32, latents \(shape) → \(decodedFrames) frames of \(height)x\(width), streamed",
             loadSeconds: loaded - start, runSeconds: done - loaded, residentAfterLoadBytes: resident,
             peakResidentBytes: peakResidentBytes())
-    }
-
-    private static func component(_ name: String, in folder: String) throws -> ModelComponent {
-        guard let component = try ModelFolder(path: folder).component(named: name) else {
-            throw TensorError.invalidArgument(op: "bench memory", detail: "\(folder) has no \(name) component")
-        }
-        return component
     }
 }

@@ -1,4 +1,5 @@
 import Sampling
+import Tensor
 
 /// One text-to-video job, as the CLI and the server receive it. Every field but the prompt is
 /// optional: nil means the default (the model folder's scheduler config for the sampler and shift,
@@ -107,6 +108,15 @@ public struct ValidatedRequest: Sendable, Equatable {
     public var latentShape: [Int] { [1, 16, (frames - 1) / 4 + 1, height / 8, width / 8] }
     /// Whether the unconditional pass runs (guidance above 1, as diffusers decides).
     public var usesGuidance: Bool { guidance > 1 }
+
+    /// Throws ``GenerationError/invalidNoise(_:)`` unless `noise` has ``latentShape``; `source` names
+    /// where the noise came from in the message.
+    public func check(noise: Tensor, from source: String = "the noise") throws {
+        guard noise.shape == latentShape else {
+            throw GenerationError.invalidNoise(
+                "\(source) has shape \(noise.shape); \(width)x\(height) with \(frames) frames needs \(latentShape)")
+        }
+    }
 }
 
 /// Why a generation could not start or stopped, in one sentence.

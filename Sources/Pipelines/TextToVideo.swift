@@ -122,10 +122,7 @@ public struct TextToVideo: Sendable {
             var generator = GaussianNoise(seed: request.seed)
             return try backend.upload(generator.tensor(request.latentShape))
         }
-        guard noise.shape == request.latentShape else {
-            throw GenerationError.invalidNoise(
-                "the noise has shape \(noise.shape); \(request.width)x\(request.height) with \(request.frames) frames needs \(request.latentShape)")
-        }
+        try request.check(noise: noise)
         return try backend.upload(try backend.cast(noise, to: .float32))
     }
 }

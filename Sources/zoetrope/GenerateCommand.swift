@@ -99,10 +99,7 @@ struct GenerateCommand: ParsableCommand {
         _ = try VideoFormat(path: output)  // an unknown extension fails before any model loads
         let files = try WanModelFiles(folder: model, transformer: transformer, vae: vae, textEncoder: textEncoder)
         let initialNoise = try noise.map(readSingleTensor)
-        if let initialNoise, initialNoise.shape != request.latentShape {
-            throw GenerationError.invalidNoise(
-                "\(noise ?? "") holds \(initialNoise.shape); \(request.width)x\(request.height) with \(request.frames) frames needs \(request.latentShape)")
-        }
+        if let noise, let initialNoise { try request.check(noise: initialNoise, from: noise) }
         print("seed \(request.seed)")
 
         signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bench
+import Pipelines
 import Tensor
 
 struct MemoryCommand: ParsableCommand {
@@ -35,10 +36,7 @@ struct MemoryCommand: ParsableCommand {
     func run() throws {
         let (h, w, f) = part == .transformer
             ? (height ?? 256, width ?? 256, frames ?? 17) : (height ?? 480, width ?? 832, frames ?? 81)
-        guard h > 0, w > 0, h % 16 == 0, w % 16 == 0 else {
-            throw ValidationError("--height and --width must be positive multiples of 16, got \(h)x\(w)")
-        }
-        guard f >= 1, (f - 1) % 4 == 0 else { throw ValidationError("--frames must be of the form 4k+1, got \(f)") }
+        let request = try GenerationRequest(prompt: "memory", width: w, height: h, frames: f).validated()
         let type: DType
         switch dtype {
         case "bf16": type = .bfloat16
@@ -47,12 +45,13 @@ struct MemoryCommand: ParsableCommand {
         }
         let machine = MachineDescription.current()
         print("Machine: \(machine.cpuModel), \(machine.threads) threads; command: zoetrope memory \(part.rawValue) --model \(model) --height \(h) --width \(w) --frames \(f)\(part == .transformer ? " --dtype \(dtype)" : "")")
+        let files = try WanModelFiles(folder: model)
         let result: WanMemoryMeasurement
         switch part {
         case .transformer:
-            result = try WanMemoryBenchmark.transformer(folder: model, dtype: type, height: h, width: w, frames: f)
+            result = try WanMemoryBenchmark.transformer(files: files, dtype: type, request: request)
         case .vae:
-            result = try WanMemoryBenchmark.vaeDecode(folder: model, height: h, width: w, frames: f) { chunk, count in
+            result = try WanMemoryBenchmark.vaeDecode(files: files, request: request) { chunk, count in
                 writeError("decoded chunk \(chunk) of \(count)\n")
             }
         }
