@@ -6,7 +6,7 @@ import Tokenization
 /// every overlay of variants.json (other normalizers, pre-tokenizers and added-token flags).
 @Suite struct TokenizerParityTests {
     static let keys = ["spm1k", "spm4k", "spm4k/legacy-umt5", "spm4k/legacy-t5", "spm1k/spm-proto", "spm1k/first",
-                       "spm1k/never-nosplit", "spm1k/whitespace-first", "spm1k/first-offsets", "spm1k/strip-both",
+                       "spm1k/never-nosplit", "spm1k/whitespace-first", "spm1k/first-offsets", "spm1k/lowercase", "spm1k/strip-both",
                        "spm4k/added-flags", "spm1k/first-added-flags"]
 
     @Test func fixturesAreThere() {

@@ -105,6 +105,18 @@ struct NormalizedText {
         transform(first.range, dest, initialOffset: 0)
     }
 
+    /// tokenizers' `lowercase`: each character becomes its full lowercase mapping (one or more
+    /// characters, the extra ones inserted).
+    mutating func lowercase() {
+        var dest: [(Unicode.Scalar, Int)] = []
+        for (scalar, _) in scalars() {
+            for (index, lower) in scalar.properties.lowercaseMapping.unicodeScalars.enumerated() {
+                dest.append((lower, index > 0 ? 1 : 0))
+            }
+        }
+        transform(0..<bytes.count, dest, initialOffset: 0)
+    }
+
     /// tokenizers' `lrstrip`: removes leading and/or trailing Unicode whitespace.
     mutating func strip(left: Bool, right: Bool) {
         let all = scalars()

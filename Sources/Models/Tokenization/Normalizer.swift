@@ -9,6 +9,8 @@ indirect enum Normalizer: Sendable {
     case strip(left: Bool, right: Bool)
     /// `prefix` put before non-empty text (`Prepend`).
     case prepend([Unicode.Scalar])
+    /// Every character replaced by its full Unicode lowercase mapping (`Lowercase`).
+    case lowercase
 
     init(_ field: JSONField) throws {
         switch try field.typeName() {
@@ -43,6 +45,8 @@ indirect enum Normalizer: Sendable {
             self = .strip(left: try field.member("strip_left").bool(), right: try field.member("strip_right").bool())
         case "Prepend":
             self = .prepend(Array(try field.member("prepend").string().unicodeScalars))
+        case "Lowercase":
+            self = .lowercase
         case let other:
             throw field.error(.unsupported("normalizer type \(quotedLine(other))"))
         }
@@ -61,6 +65,8 @@ indirect enum Normalizer: Sendable {
             text.strip(left: left, right: right)
         case .prepend(let prefix):
             text.prepend(prefix)
+        case .lowercase:
+            text.lowercase()
         }
     }
 }
