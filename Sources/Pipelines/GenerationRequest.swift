@@ -3,7 +3,8 @@ import Tensor
 
 /// One text-to-video job, as the CLI and the server receive it. Every field but the prompt is
 /// optional: nil means the default (the model folder's scheduler config for the sampler and shift,
-/// Wan 2.1's pipeline defaults otherwise). ``validated()`` checks it and fills in the defaults.
+/// ``GenerationDefaults`` otherwise: the folder's `zoetrope.json`, else Wan 2.1's pipeline defaults).
+/// ``validated(defaults:)`` checks it and fills in the defaults.
 public struct GenerationRequest: Codable, Sendable, Equatable {
     public var prompt: String
     public var negativePrompt: String?
@@ -40,25 +41,22 @@ public struct GenerationRequest: Codable, Sendable, Equatable {
         self.transformer = transformer; self.vae = vae; self.textEncoder = textEncoder
     }
 
-    /// Wan 2.1's pipeline defaults (diffusers' `WanPipeline.__call__`, spec §5.1).
-    public static let defaultWidth = 832, defaultHeight = 480, defaultFrames = 81, defaultFPS = 16
-    public static let defaultSteps = 50, defaultGuidance = 5.0
-
-    /// The request checked, with its defaults filled in. Throws ``GenerationError`` naming the first
-    /// problem in one sentence; nothing is rounded or changed silently.
-    public func validated() throws -> ValidatedRequest {
+    /// The request checked, with `defaults` filled in for what it leaves out. Throws
+    /// ``GenerationError`` naming the first problem in one sentence; nothing is rounded or changed silently.
+    public func validated(defaults: GenerationDefaults = .wan21) throws -> ValidatedRequest {
         guard !prompt.allSatisfy(\.isWhitespace) else { throw GenerationError.invalidRequest("the prompt is empty") }
-        let width = width ?? Self.defaultWidth, height = height ?? Self.defaultHeight
-        for (name, value) in [("width", width), ("height", height)] where value <= 0 || value % 16 != 0 {
+        let width = width ?? defaults.width, height = height ?? defaults.height
+        let multiple = defaults.sizeMultiple
+        for (name, value) in [("width", width), ("height", height)] where value <= 0 || value % multiple != 0 {
             throw GenerationError.invalidRequest(
-                "\(name) \(value) must be a positive multiple of 16 (the VAE's 8x and the transformer's 2x patches); try \(max(16, value / 16 * 16))")
+                "\(name) \(value) must be a positive multiple of \(multiple) (the VAE's 8x times the transformer's patch); try \(max(multiple, value / multiple * multiple))")
         }
-        let fps = fps ?? Self.defaultFPS
+        let fps = fps ?? defaults.fps
         guard fps > 0, fps <= 240 else { throw GenerationError.invalidRequest("fps \(fps) must be between 1 and 240") }
         if frames != nil, seconds != nil {
             throw GenerationError.invalidRequest("give frames or seconds, not both")
         }
-        var frames = self.frames ?? Self.defaultFrames
+        var frames = self.frames ?? defaults.frames
         if let seconds {
             guard seconds > 0, seconds.isFinite else { throw GenerationError.invalidRequest("seconds \(seconds) must be positive") }
             frames = Int((seconds * Double(fps)).rounded()) + 1
@@ -69,9 +67,9 @@ public struct GenerationRequest: Codable, Sendable, Equatable {
             throw GenerationError.invalidRequest(
                 "\(source)frames must be of the form 4k+1 (the VAE's time compression): \(below) or \(above), not \(frames)")
         }
-        let steps = steps ?? Self.defaultSteps
+        let steps = steps ?? defaults.steps
         guard steps >= 1, steps <= 1000 else { throw GenerationError.invalidRequest("steps \(steps) must be between 1 and 1000") }
-        let guidance = guidance ?? Self.defaultGuidance
+        let guidance = guidance ?? defaults.guidance
         guard guidance.isFinite, guidance >= 0 else { throw GenerationError.invalidRequest("guidance \(guidance) must be 0 or more") }
         if let shift, !(shift.isFinite && shift > 0) {
             throw GenerationError.invalidRequest("shift \(shift) must be positive")
@@ -84,7 +82,7 @@ public struct GenerationRequest: Codable, Sendable, Equatable {
             }
             kind = parsed
         }
-        return ValidatedRequest(prompt: prompt, negativePrompt: negativePrompt ?? "", width: width, height: height,
+        return ValidatedRequest(prompt: prompt, negativePrompt: negativePrompt ?? defaults.negativePrompt, width: width, height: height,
                                 frames: frames, fps: fps, steps: steps, guidance: guidance, shift: shift, sampler: kind,
                                 seed: seed ?? UInt64.random(in: 0...UInt64(UInt32.max)))
     }

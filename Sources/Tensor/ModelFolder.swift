@@ -50,6 +50,14 @@ public struct ModelFolder: Sendable {
         components.first { $0.name == name }
     }
 
+    /// The folder's top-level JSON file `name` (such as `zoetrope.json`), or nil when it has none.
+    /// Throws ``WeightFileError`` for a file that is unreadable or not valid JSON.
+    public func optionalJSONFile(_ name: String) throws -> JSONValue? {
+        let filePath = joinPath(path, name)
+        guard pathKind(filePath) != .missing else { return nil }
+        return try readJSONFile(filePath).value
+    }
+
     /// Whether `path` is a folder holding a `model_index.json`.
     public static func isModelFolder(_ path: String) -> Bool {
         pathKind(path) == .directory && pathKind(joinPath(path, "model_index.json")) == .file

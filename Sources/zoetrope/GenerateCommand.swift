@@ -30,7 +30,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "What the video should not show.")
     var negativePrompt: String?
 
-    @Option(help: "A diffusers Wan model folder (model_index.json, transformer/, vae/, text_encoder/, tokenizer/, scheduler/).")
+    @Option(help: "A diffusers Wan model folder (model_index.json, transformer/, vae/, text_encoder/, tokenizer/, scheduler/); default: the bundled models/zoetrope-tiny, or $ZOETROPE_MODEL.")
     var model: String?
 
     @Option(help: "A transformer weight file replacing the folder's (diffusers or original Wan / ComfyUI names).")
@@ -42,25 +42,25 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "A UMT5 text-encoder weight file replacing the folder's.")
     var textEncoder: String?
 
-    @Option(help: "Width in pixels, a multiple of 16 (default 832).")
+    @Option(help: "Width in pixels, a multiple of 16 (32 for the bundled model); default: the model's (256 bundled, 832 Wan).")
     var width: Int?
 
-    @Option(help: "Height in pixels, a multiple of 16 (default 480).")
+    @Option(help: "Height in pixels, like --width; default: the model's (256 bundled, 480 Wan).")
     var height: Int?
 
-    @Option(help: "Frames, of the form 4k+1 (default 81).")
+    @Option(help: "Frames, of the form 4k+1; default: the model's (17 bundled, 81 Wan).")
     var frames: Int?
 
     @Option(help: "Duration in seconds instead of --frames (seconds x fps + 1 must be 4k+1).")
     var seconds: Double?
 
-    @Option(help: "Frames per second (default 16).")
+    @Option(help: "Frames per second; default: the model's (8 bundled, 16 Wan).")
     var fps: Int?
 
-    @Option(help: "Denoising steps (default 50).")
+    @Option(help: "Denoising steps; default: the model's (20 bundled, 50 Wan).")
     var steps: Int?
 
-    @Option(help: "Classifier-free guidance scale (default 5; 1 or less turns guidance off).")
+    @Option(help: "Classifier-free guidance scale, 1 or less turns guidance off; default: the model's (5).")
     var guidance: Double?
 
     @Option(help: "Flow shift (default: the model folder's scheduler config).")
@@ -82,22 +82,20 @@ struct GenerateCommand: ParsableCommand {
     var precision: String = "reference"
 
     func run() throws {
+        let folder = try model ?? BundledModel.folder()
+        let files = try WanModelFiles(folder: folder, transformer: transformer, vae: vae, textEncoder: textEncoder)
         let request = try GenerationRequest(
             prompt: prompt, negativePrompt: negativePrompt, width: width, height: height, frames: frames, seconds: seconds,
-            fps: fps, steps: steps, guidance: guidance, shift: shift, sampler: sampler, seed: seed, model: model,
+            fps: fps, steps: steps, guidance: guidance, shift: shift, sampler: sampler, seed: seed, model: folder,
             transformer: transformer, vae: vae, textEncoder: textEncoder
-        ).validated()
+        ).validated(defaults: try GenerationDefaults(folder: files.folder))
         let precision: WanPrecision
         switch self.precision {
         case "reference": precision = .reference
         case "f32": precision = .float32
         default: throw ValidationError("--precision must be reference or f32, not \(self.precision)")
         }
-        guard let model else {
-            throw CommandError("no model given: pass --model DIR, a diffusers Wan 2.1 folder")
-        }
         _ = try VideoFormat(path: output)  // an unknown extension fails before any model loads
-        let files = try WanModelFiles(folder: model, transformer: transformer, vae: vae, textEncoder: textEncoder)
         let initialNoise = try noise.map(readSingleTensor)
         if let noise, let initialNoise { try request.check(noise: initialNoise, from: noise) }
         print("seed \(request.seed)")

@@ -6,3 +6,11 @@ public func fixturePath(_ relative: String) -> String {
     components.removeLast(2)
     return "\(components.joined(separator: "/"))/Fixtures/\(relative)"
 }
+
+/// The path of `relative` inside the repository (`repositoryPath("models/zoetrope-tiny")`).
+public func repositoryPath(_ relative: String) -> String {
+    // Tests/TestSupport/FixturePath.swift -> <repository>/<relative>
+    var components = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+    components.removeLast(3)
+    return "\(components.joined(separator: "/"))/\(relative)"
+}
