@@ -2,8 +2,8 @@
 clips: 5 frames (one latent frame for the first, one for the next four) of 64x64 pixels, which the
 fully convolutional, causal network then applies to whole 256x256 clips.
 
-    python tools/train/train_vae.py --out runs/vae --minutes 12 --threads 1
-    python tools/train/train_vae.py --out runs/vae2 --init runs/vae --minutes 13 --frames 9 --crop 80 --object-crops 0.5 --seed 3 --threads 1
+    python tools/train/train_vae.py --out runs/vae --minutes 12 --threads 1 --clamped-decode
+    python tools/train/train_vae.py --out runs/vae2 --init runs/vae --minutes 13 --frames 9 --crop 80 --object-crops 0.5 --seed 3 --threads 1 --clamped-decode
     python tools/train/train_vae.py --out runs/vae3 --init runs/vae2 --minutes 8 --clips 300 --frames 9 --crop 64 --object-crops 0.5 --object-weight 4 --seed 4
 """
 import argparse, json, math, time
@@ -49,6 +49,8 @@ def main():
     p.add_argument("--frames", type=int, default=5, help="frames per crop, 4k+1 (more chunks of the causal cache)")
     p.add_argument("--object-crops", type=float, default=0.0, help="share of crops centred on the object")
     p.add_argument("--object-weight", type=float, default=0.0, help="extra loss weight on the object's pixels")
+    p.add_argument("--clamped-decode", action="store_true",
+                   help="train through diffusers' clamped decode (how stages 1 and 2 of the bundled VAE ran)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)  # denormal activations otherwise slow CPU kernels many times over
@@ -82,7 +84,7 @@ def main():
         with torch.autocast("cpu", dtype=torch.bfloat16):
             posterior = model.encode(x).latent_dist
             z = posterior.sample()
-            rec = decode_unclamped(model, z)
+            rec = model.decode(z).sample if args.clamped_decode else decode_unclamped(model, z)
         rec = rec.float()
         l1 = ((rec - x).abs() * weight).mean()
         mse = ((rec - x).pow(2) * weight).mean()
