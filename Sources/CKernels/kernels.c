@@ -118,12 +118,3 @@ void zt_online_softmax_block(const float *scores, long rows, long columns, float
     kernel(scores, rows, columns, scale, running_max, running_sum, accumulator, value_width,
            probabilities, probabilities_bf16, first_block, scratch);
 }
-
-#if defined(__x86_64__)
-#include <xmmintrin.h>
-void zt_flush_denormals(void) {
-    _mm_setcsr(_mm_getcsr() | 0x8040);  // FTZ (bit 15) and DAZ (bit 6)
-}
-#else
-void zt_flush_denormals(void) {}
-#endif

@@ -3,11 +3,7 @@ import Tensor
 /// The reference backend: plain loops and oneDNN GEMMs on the host, multithreaded over all cores,
 /// float32 accumulation throughout. Every other backend is checked against this one.
 public struct CPUBackend: Backend {
-    /// Also turns on flush-to-zero and denormals-are-zero for the threads it computes on: denormal
-    /// activations otherwise make convolutions up to ten times slower.
-    public init() {
-        flushDenormalsOnAllThreads()
-    }
+    public init() {}
 
     public var name: String { "cpu" }
 

@@ -1,5 +1,4 @@
 import CDNNL
-import CKernels
 
 /// Runs `body` over `0..<count` split into contiguous ranges, one per thread of the OpenMP team that
 /// oneDNN also uses, so GEMMs and Zoetrope's own loops share one set of threads. Work smaller than
@@ -9,7 +8,6 @@ func parallelFor(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
     guard count > 0 else { return }
     let threads = min(ThreadTeam.size, max(1, count / max(grain, 1)))
     if threads <= 1 {
-        zt_flush_denormals()
         body(0..<count)
         return
     }
@@ -22,7 +20,6 @@ func parallelFor(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
                 let team = Int(omp_get_num_threads())
                 let lower = job.count * thread / team
                 let upper = job.count * (thread + 1) / team
-                zt_flush_denormals()  // cheap, and covers teams started from any thread
                 if lower < upper { job.body(lower..<upper) }
             }, Unmanaged.passUnretained(job).toOpaque(), UInt32(threads), 0)
         }
@@ -41,11 +38,4 @@ private final class ParallelJob {
 /// The size of the thread team (OMP_NUM_THREADS, else the number of cores).
 enum ThreadTeam {
     static let size: Int = max(1, Int(omp_get_max_threads()))
-}
-
-/// Sets flush-to-zero and denormals-are-zero on every thread of the calling thread's team, so
-/// oneDNN's kernels on those threads get it too (see `zt_flush_denormals`).
-func flushDenormalsOnAllThreads() {
-    zt_flush_denormals()
-    GOMP_parallel({ _ in zt_flush_denormals() }, nil, UInt32(ThreadTeam.size), 0)
 }

@@ -16,9 +16,4 @@ void zt_online_softmax_block(const float *scores, long rows, long columns, float
 
 /// The instruction set the kernels run with: "avx512", "avx2" or "baseline".
 const char *zt_kernel_isa(void);
-
-/// Sets flush-to-zero and denormals-are-zero on the calling thread (x86-64; nothing elsewhere):
-/// denormal floats, which a network's activations can drift into, otherwise slow SIMD code
-/// tenfold. Their values (below 1.2e-38) are far under every tolerance.
-void zt_flush_denormals(void);
 #endif
