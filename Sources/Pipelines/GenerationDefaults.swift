@@ -70,7 +70,7 @@ public struct GenerationDefaults: Sendable, Equatable {
     /// size multiple of its transformer's `patch_size`.
     public init(folder: ModelFolder) throws {
         if let json = try folder.optionalJSONFile(Self.fileName) {
-            try self.init(json: json, source: joinedPath(folder.path, Self.fileName))
+            try self.init(json: json, source: "\(folder.path)/\(Self.fileName)")
         } else {
             self = .wan21
         }
@@ -81,6 +81,3 @@ public struct GenerationDefaults: Sendable, Equatable {
     }
 }
 
-private func joinedPath(_ folder: String, _ name: String) -> String {
-    folder.hasSuffix("/") ? folder + name : folder + "/" + name
-}

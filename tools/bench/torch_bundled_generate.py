@@ -6,27 +6,21 @@ decoding), at the defaults of models/zoetrope-tiny/zoetrope.json, in the referen
 
     /work/venv-tools/bin/python tools/bench/torch_bundled_generate.py "a red ball moving left over the sea at night"
 
-The prompt states are made with the tokenizers library and the UMT5 encoder exactly as the pipeline
-does (transformers 5's T5Tokenizer would drop the tokenizer.json's lowercasing) and handed to the
-pipeline as prompt_embeds. Prints one JSON line.
+The prompt states are made by train_dit.text_states (the tokenizers library and the UMT5 encoder, as
+the pipeline does them; transformers 5's T5Tokenizer would drop the tokenizer.json's lowercasing) and
+handed to the pipeline as prompt_embeds. Prints one JSON line.
 """
 import time
 
 start = time.perf_counter()
-import argparse, json, os
+import argparse, json, os, sys
 import torch
 from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanPipeline, WanTransformer3DModel
 from tokenizers import Tokenizer
 from transformers import UMT5EncoderModel
 
-
-def states(tokenizer, encoder, text):
-    ids = tokenizer.encode(text).ids[:512]
-    tokens = torch.tensor([ids + [0] * (512 - len(ids))])
-    mask = torch.tensor([[1] * len(ids) + [0] * (512 - len(ids))])
-    out = encoder(input_ids=tokens, attention_mask=mask).last_hidden_state
-    out[:, len(ids):] = 0
-    return out
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../train"))
+from train_dit import text_states  # noqa: E402  the Wan pipeline's prompt states, as training built them
 
 
 @torch.no_grad()
@@ -45,8 +39,8 @@ def main():
                        vae=AutoencoderKLWan.from_pretrained(os.path.join(args.model, "vae"), torch_dtype=torch.float32),
                        scheduler=UniPCMultistepScheduler.from_pretrained(os.path.join(args.model, "scheduler")))
     loaded = time.perf_counter()
-    video = pipe(prompt_embeds=states(tokenizer, encoder, args.prompt),
-                 negative_prompt_embeds=states(tokenizer, encoder, d["negative_prompt"]),
+    video = pipe(prompt_embeds=text_states(encoder, tokenizer, [args.prompt]),
+                 negative_prompt_embeds=text_states(encoder, tokenizer, [d["negative_prompt"]]),
                  height=d["height"], width=d["width"], num_frames=d["frames"], num_inference_steps=d["steps"],
                  guidance_scale=d["guidance"], generator=torch.Generator().manual_seed(args.seed), output_type="np").frames
     done = time.perf_counter()
