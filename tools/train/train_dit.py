@@ -3,7 +3,9 @@ together with flow matching, on VAE latents of world clips with freshly phrased 
 
     python tools/train/train_dit.py --vae runs/vae --tokenizer runs/tokenizer --out runs/dit --minutes 50
 
-The VAE latents of the clips are computed once and cached in OUT/latents.pt. Every --save-every minutes
+The VAE latents of the clips are computed once and cached in OUT/latents.pt, with the object's
+coverage on the latent grid in OUT/masks.pt (for --object-weight). --init continues from an earlier
+run's ema.pt. Every --save-every minutes
 (and at the end) the exponential moving averages of both networks are written to OUT/ema.pt, which
 export.py turns into the model folder.
 """
@@ -16,18 +18,30 @@ from transformers import UMT5Config, UMT5EncoderModel
 import captions, configs, data
 
 
+def latent_coverage(cover):
+    """Object coverage uint8 [N, F, H, W] → [N, 1, latent frames, H/8, W/8] in [0, 1]: the largest
+    coverage over the pixels (and, after the first, the 4 frames) each latent element stands for."""
+    c = torch.from_numpy(cover).float()[:, None] / 255
+    c = torch.nn.functional.max_pool3d(c, (1, 8, 8))
+    first, rest = c[:, :, :1], c[:, :, 1:]
+    rest = torch.nn.functional.max_pool3d(rest, (4, 1, 1))
+    return torch.cat([first, rest], 2).half()
+
+
 def encode_clips(vae, scenes, batch=2):
-    """Posterior means [N, 16, 5, 32, 32] (bf16 autocast, stored fp16)."""
-    out = []
+    """Posterior means [N, 16, 5, 32, 32] (bf16 autocast, stored fp16) and the object's coverage of
+    the same grid [N, 1, 5, 32, 32]."""
+    out, masks = [], []
     start = time.time()
     for i in range(0, len(scenes), batch):
-        video = data.render_pool(scenes[i:i + batch], log_every=0)
+        video, cover = data.render_pool(scenes[i:i + batch], log_every=0, with_masks=True)
         with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
             z = vae.encode(data.to_model(video)).latent_dist.mode()
         out.append(z.float().half())
+        masks.append(latent_coverage(cover))
         if (i // batch) % 50 == 0:
             print(f"encoded {i + len(video)}/{len(scenes)} in {time.time() - start:.0f} s", flush=True)
-    return torch.cat(out)
+    return torch.cat(out), torch.cat(masks)
 
 
 def text_states(encoder, tokenizer, texts):
@@ -60,6 +74,9 @@ def main():
     p.add_argument("--save-every", type=float, default=10)
     p.add_argument("--seed", type=int, default=2)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--init", help="an earlier run's ema.pt to start both networks from")
+    p.add_argument("--object-weight", type=float, default=0.0,
+                   help="extra loss weight on latent elements the object covers")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)  # denormal activations otherwise slow CPU kernels many times over
@@ -67,14 +84,15 @@ def main():
     rng = np.random.default_rng(args.seed)
     os.makedirs(args.out, exist_ok=True)
 
-    cache = os.path.join(args.out, "latents.pt")
+    cache, mask_cache = os.path.join(args.out, "latents.pt"), os.path.join(args.out, "masks.pt")
     scenes = data.scene_pool(args.clips, seed=200 + args.seed)
-    if os.path.exists(cache):
-        latents = torch.load(cache)
+    if os.path.exists(cache) and os.path.exists(mask_cache):
+        latents, masks = torch.load(cache), torch.load(mask_cache)
     else:
         vae = AutoencoderKLWan.from_pretrained(args.vae).eval()
-        latents = encode_clips(vae, scenes)
+        latents, masks = encode_clips(vae, scenes)
         torch.save(latents, cache)
+        torch.save(masks, mask_cache)
         del vae
     mean = latents.float().mean(dim=(0, 2, 3, 4))
     std = latents.float().std(dim=(0, 2, 3, 4))
@@ -86,6 +104,10 @@ def main():
     tokenizer = Tokenizer.from_file(os.path.join(args.tokenizer, "tokenizer.json"))
     encoder = UMT5EncoderModel(UMT5Config(vocab_size=tokenizer.get_vocab_size(), **configs.TEXT_ENCODER))
     dit = WanTransformer3DModel(**configs.TRANSFORMER)
+    if args.init:
+        start_from = torch.load(args.init)
+        encoder.load_state_dict(start_from["text_encoder"])
+        dit.load_state_dict(start_from["transformer"])
     params = list(encoder.parameters()) + list(dit.parameters())
     print(f"text encoder {sum(p.numel() for p in encoder.parameters()) / 1e6:.2f} M, "
           f"transformer {sum(p.numel() for p in dit.parameters()) / 1e6:.2f} M parameters", flush=True)
@@ -108,6 +130,8 @@ def main():
         idx = rng.integers(len(scenes), size=args.batch)
         texts = ["" if rng.random() < args.drop_text else captions.caption(scenes[i], rng) for i in idx]
         x0 = latents[torch.from_numpy(idx)]
+        weight = 1 + args.object_weight * masks[torch.from_numpy(idx)].float()
+        weight = weight / weight.mean()
         noise = torch.randn_like(x0)
         u = torch.rand(args.batch)
         sigma = configs.FLOW_SHIFT * u / (1 + (configs.FLOW_SHIFT - 1) * u)
@@ -116,7 +140,7 @@ def main():
         with torch.autocast("cpu", dtype=torch.bfloat16):
             context = text_states(encoder, tokenizer, texts)
             pred = dit(xt, sigma * 1000, context, return_dict=False)[0]
-        loss = (pred.float() - (noise - x0)).pow(2).mean()
+        loss = ((pred.float() - (noise - x0)).pow(2) * weight).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
