@@ -130,7 +130,7 @@ def main():
         idx = rng.integers(len(scenes), size=args.batch)
         texts = ["" if rng.random() < args.drop_text else captions.caption(scenes[i], rng) for i in idx]
         x0 = latents[torch.from_numpy(idx)]
-        weight = 1 + args.object_weight * masks[torch.from_numpy(idx)].float()
+        weight = 1 + args.object_weight * masks[torch.from_numpy(idx)].float()  # all ones without --object-weight
         weight = weight / weight.mean()
         noise = torch.randn_like(x0)
         u = torch.rand(args.batch)

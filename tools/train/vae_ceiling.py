@@ -17,8 +17,7 @@ from diffusers import AutoencoderKLWan
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import configs, data, eval_set, scorer, world  # noqa: E402
-
-ATTRIBUTES = ["colour", "motion", "time", "zoom"]
+from evaluate import ATTRIBUTES, summarise  # noqa: E402
 
 
 def main():
@@ -29,22 +28,21 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     vae = AutoencoderKLWan.from_pretrained(args.vae).eval()
-    right, psnrs, start = {a: 0 for a in ATTRIBUTES}, [], time.time()
-    for scene in eval_set.eval_scenes(64)[:args.n]:
+    results, psnrs, start = [], [], time.time()
+    for index, scene in enumerate(eval_set.eval_scenes(args.n)):
         clip = world.render(scene, configs.WIDTH, configs.FRAMES)
         x = data.to_model(clip[None])
         with torch.no_grad():
             rec = vae.decode(vae.encode(x).latent_dist.mode()).sample.clamp(-1, 1)
         psnrs.append(10 * np.log10(4 / (rec - x).pow(2).mean(dim=(0, 1, 3, 4)).numpy()))
         frames = ((rec[0].permute(1, 2, 3, 0).numpy() + 1) * 127.5).round().clip(0, 255).astype(np.uint8)
-        got, expected = scorer.score(frames), eval_set.expected(scene)
-        for a in ATTRIBUTES:
-            right[a] += got[a] == expected[a]
+        results.append({**eval_set.entry(index, scene), "predicted": scorer.score(frames)})
     per_frame = np.mean(psnrs, 0)
     print("PSNR per frame (dB):", " ".join(f"{v:.1f}" for v in per_frame))
     print(f"PSNR of the clips: {per_frame.mean():.1f} dB")
-    print(" ".join(f"{a} {100 * right[a] / args.n:.1f} %" for a in ATTRIBUTES),
-          f"all {100 * sum(right.values()) / (4 * args.n):.1f} %  ({args.n} scenes, {time.time() - start:.0f} s)")
+    summary = summarise(results)
+    print("  ".join(f"{a} {summary[a]:.1%}" for a in ATTRIBUTES),
+          f" all {summary['total']:.1%}  ({args.n} scenes, {time.time() - start:.0f} s)")
 
 
 if __name__ == "__main__":
