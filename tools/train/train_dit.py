@@ -4,7 +4,8 @@ together with flow matching, on VAE latents of world clips with freshly phrased 
     python tools/train/train_dit.py --vae runs/vae --tokenizer runs/tokenizer --out runs/dit --minutes 50
 
 The VAE latents of the clips are computed once and cached in OUT/latents.pt, with the object's
-coverage on the latent grid in OUT/masks.pt (for --object-weight). --init continues from an earlier
+coverage on the latent grid in OUT/masks.pt (for --object-weight); a cache copied from an earlier run
+with fewer --clips is extended, not recomputed. --init continues from an earlier
 run's ema.pt. Every --save-every minutes
 (and at the end) the exponential moving averages of both networks are written to OUT/ema.pt, which
 export.py turns into the model folder.
@@ -86,11 +87,16 @@ def main():
 
     cache, mask_cache = os.path.join(args.out, "latents.pt"), os.path.join(args.out, "masks.pt")
     scenes = data.scene_pool(args.clips, seed=200 + args.seed)
+    latents, masks = None, None
     if os.path.exists(cache) and os.path.exists(mask_cache):
         latents, masks = torch.load(cache), torch.load(mask_cache)
-    else:
+        latents, masks = latents[:len(scenes)], masks[:len(scenes)]
+    if latents is None or len(latents) < len(scenes):  # pools are prefixes of each other: encode only the rest
+        have = 0 if latents is None else len(latents)
         vae = AutoencoderKLWan.from_pretrained(args.vae).eval()
-        latents, masks = encode_clips(vae, scenes)
+        more, more_masks = encode_clips(vae, scenes[have:])
+        latents = more if latents is None else torch.cat([latents, more])
+        masks = more_masks if masks is None else torch.cat([masks, more_masks])
         torch.save(latents, cache)
         torch.save(masks, mask_cache)
         del vae
