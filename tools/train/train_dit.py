@@ -87,16 +87,15 @@ def main():
 
     cache, mask_cache = os.path.join(args.out, "latents.pt"), os.path.join(args.out, "masks.pt")
     scenes = data.scene_pool(args.clips, seed=200 + args.seed)
-    latents, masks = None, None
+    latents = masks = None
     if os.path.exists(cache) and os.path.exists(mask_cache):
-        latents, masks = torch.load(cache), torch.load(mask_cache)
-        latents, masks = latents[:len(scenes)], masks[:len(scenes)]
-    if latents is None or len(latents) < len(scenes):  # pools are prefixes of each other: encode only the rest
-        have = 0 if latents is None else len(latents)
+        latents, masks = torch.load(cache)[:len(scenes)], torch.load(mask_cache)[:len(scenes)]
+    have = 0 if latents is None else len(latents)
+    if have < len(scenes):  # pools are prefixes of each other: encode only the rest
         vae = AutoencoderKLWan.from_pretrained(args.vae).eval()
         more, more_masks = encode_clips(vae, scenes[have:])
-        latents = more if latents is None else torch.cat([latents, more])
-        masks = more_masks if masks is None else torch.cat([masks, more_masks])
+        latents = torch.cat([latents, more]) if have else more
+        masks = torch.cat([masks, more_masks]) if have else more_masks
         torch.save(latents, cache)
         torch.save(masks, mask_cache)
         del vae
@@ -135,8 +134,9 @@ def main():
             g["lr"] = args.lr * min(1.0, (step + 1) / 200) * (0.05 + 0.95 * decay)
         idx = rng.integers(len(scenes), size=args.batch)
         texts = ["" if rng.random() < args.drop_text else captions.caption(scenes[i], rng) for i in idx]
-        x0 = latents[torch.from_numpy(idx)]
-        weight = 1 + args.object_weight * masks[torch.from_numpy(idx)].float()  # all ones without --object-weight
+        pick = torch.from_numpy(idx)
+        x0 = latents[pick]
+        weight = 1 + args.object_weight * masks[pick].float()  # all ones without --object-weight
         weight = weight / weight.mean()
         noise = torch.randn_like(x0)
         u = torch.rand(args.batch)
