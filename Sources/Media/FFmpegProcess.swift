@@ -8,22 +8,29 @@ import Darwin
 /// The disposition is process-wide and set once; the child gets the default back.
 private let sigpipeIgnored: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
-/// Held from creating a writer's pipe until its child is spawned. Glibc's `pipe2(O_CLOEXEC)` is not
-/// visible to Swift, so the descriptors are marked close-on-exec just after `pipe`; the lock keeps
-/// another writer's ffmpeg from inheriting them in between (which would hold the pipe open and
-/// keep this ffmpeg from ever seeing the end of its input).
+/// Held from creating a pipe until its child is spawned. Glibc's `pipe2(O_CLOEXEC)` is not visible
+/// to Swift, so the descriptors are marked close-on-exec just after `pipe`; the lock keeps another
+/// writer's or reader's ffmpeg from inheriting them in between (which would hold the pipe open and
+/// keep this ffmpeg, or this reader, from ever seeing the end of its input).
 private let spawnLock = PThreadMutex()
 
-/// A running ffmpeg whose stdin is a pipe this process writes to. Its stderr goes to an unlinked
+/// A running ffmpeg with one pipe to this process: its stdin, which a writer fills, or its stdout,
+/// which a reader drains; the other standard stream is `/dev/null`. Its stderr goes to an unlinked
 /// temporary file (no second pipe to drain, so no deadlock), read back when it fails.
 final class FFmpegProcess {
+    /// Which of ffmpeg's standard streams is the pipe.
+    enum PipedStream { case stdin, stdout }
+
     private let pid: pid_t
-    private var input: Int32
+    private let piped: PipedStream
+    /// This process's end of the pipe, or -1 once closed.
+    private var pipeEnd: Int32
     private let errorLog: Int32
     private var exitStatus: Int32?
 
-    /// Starts `executable` (a path) with `arguments` (argv[1...]); nothing goes through a shell.
-    init(executable: String, arguments: [String]) throws(MediaError) {
+    /// Starts `executable` (a path) with `arguments` (argv[1...]), its `piped` stream a pipe to this
+    /// process; nothing goes through a shell.
+    init(executable: String, arguments: [String], piped: PipedStream = .stdin) throws(MediaError) {
         _ = sigpipeIgnored
         spawnLock.lock()
         defer { spawnLock.unlock() }
@@ -36,13 +43,20 @@ final class FFmpegProcess {
         var attributes = posix_spawnattr_t()
         posix_spawn_file_actions_init(&actions)
         posix_spawnattr_init(&attributes)
+        // ends[0] is the read end: ffmpeg's stdin for a writer, this process's for a reader.
+        let (childEnd, ourEnd) = piped == .stdin ? (ends[0], ends[1]) : (ends[1], ends[0])
         defer {
             posix_spawn_file_actions_destroy(&actions)
             posix_spawnattr_destroy(&attributes)
-            close(ends[0])
+            close(childEnd)
         }
-        posix_spawn_file_actions_adddup2(&actions, ends[0], 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        if piped == .stdin {
+            posix_spawn_file_actions_adddup2(&actions, childEnd, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_adddup2(&actions, childEnd, 1)
+        }
         if errorLog >= 0 {
             posix_spawn_file_actions_adddup2(&actions, errorLog, 2)
         } else {
@@ -70,18 +84,19 @@ final class FFmpegProcess {
             }
         }
         guard result == 0 else {
-            close(ends[1])
+            close(ourEnd)
             if errorLog >= 0 { close(errorLog) }
             if result == ENOENT { throw .ffmpegNotFound(path: executable) }
             throw .io(operation: "starting", path: executable, reason: POSIXFiles.reason(result))
         }
         self.pid = pid
-        self.input = ends[1]
+        self.piped = piped
+        self.pipeEnd = ourEnd
         self.errorLog = errorLog
     }
 
     deinit {
-        if input >= 0 { close(input) }
+        if pipeEnd >= 0 { close(pipeEnd) }
         if exitStatus == nil {
             kill(pid, SIGKILL)
             _ = waitForExit()
@@ -92,9 +107,9 @@ final class FFmpegProcess {
     /// Sends `bytes` to ffmpeg's stdin. If ffmpeg has stopped reading (EPIPE), waits for it and
     /// reports how it ended.
     func write(_ bytes: UnsafeRawBufferPointer, destination: String) throws(MediaError) {
-        guard input >= 0 else { throw .writerClosed }
-        guard let code = POSIXFiles.writeAll(input, bytes) else { return }
-        closeInput()
+        guard piped == .stdin, pipeEnd >= 0 else { throw .writerClosed }
+        guard let code = POSIXFiles.writeAll(pipeEnd, bytes) else { return }
+        closePipe()
         if code == EPIPE {
             let status = waitForExit()
             throw failure(status: status, destination: destination)
@@ -105,23 +120,44 @@ final class FFmpegProcess {
         throw POSIXFiles.failure("sending frames to ffmpeg for", destination, code)
     }
 
+    /// Fills `buffer` from ffmpeg's stdout, retrying short reads and EINTR; returns how many bytes
+    /// came, fewer than asked only at the end of the output, or the errno when reading fails.
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> Result<Int, Errno> {
+        guard piped == .stdout, pipeEnd >= 0, let base = buffer.baseAddress else { return .success(0) }
+        var filled = 0
+        while filled < buffer.count {
+            let count = systemRead(pipeEnd, base + filled, buffer.count - filled)
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { return .failure(Errno(errno)) }
+            if count == 0 { break }
+            filled += count
+        }
+        return .success(filled)
+    }
+
+    /// Closes this end of the pipe and waits for ffmpeg; true when it exited with status 0.
+    func finishReading() -> Bool {
+        closePipe()
+        return waitForExit() == 0
+    }
+
     /// Closes stdin (end of the video) and waits for ffmpeg; throws unless it exits with status 0.
     func finish(destination: String) throws(MediaError) {
-        closeInput()
+        closePipe()
         let status = waitForExit()
         if let error = failure(status: status, destination: destination) { throw error }
     }
 
     /// Stops ffmpeg at once and waits for it.
     func terminate() {
-        closeInput()
+        closePipe()
         if exitStatus == nil { kill(pid, SIGKILL) }
         _ = waitForExit()
     }
 
-    private func closeInput() {
-        if input >= 0 { close(input) }
-        input = -1
+    private func closePipe() {
+        if pipeEnd >= 0 { close(pipeEnd) }
+        pipeEnd = -1
     }
 
     private func waitForExit() -> Int32 {
@@ -158,8 +194,14 @@ final class FFmpegProcess {
         let lines = String(decoding: tail[0..<count], as: UTF8.self)
             .split(whereSeparator: { $0 == "\n" || $0 == "\r" })
             .map { $0.trimmingSpaces }
-            .filter { !$0.isEmpty && $0 != "Conversion failed!" }
+            .filter { !$0.isEmpty && !FFmpegProcess.isConsequence($0) }
         return lines.last ?? ""
+    }
+
+    /// Whether `line` is one ffmpeg prints after the line that says what went wrong.
+    private static func isConsequence(_ line: String) -> Bool {
+        line == "Conversion failed!" || line == "Error marking filters as finished"
+            || line.hasPrefix("Cannot determine format of input stream")
     }
 
     /// An unlinked, close-on-exec temporary file for ffmpeg's stderr, or -1.
@@ -172,6 +214,11 @@ final class FFmpegProcess {
         template.withUnsafeBufferPointer { name in if let path = name.baseAddress { _ = unlink(path) } }
         return fd
     }
+}
+
+/// `read(2)`, named apart from ``FFmpegProcess/read(into:)``.
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(fd, buffer, count)
 }
 
 extension Substring {
