@@ -1,4 +1,4 @@
-/// Errors from writing frames to video files and PNG folders. Each reads as one plain sentence.
+/// Errors from reading and writing images, videos and PNG folders. Each reads as one plain sentence.
 public enum MediaError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The ffmpeg executable could not be found: not on the search path (`path` nil), or not
     /// executable at the explicit `path`.
@@ -27,6 +27,26 @@ public enum MediaError: Error, CustomStringConvertible, Equatable, Sendable {
     case io(operation: String, path: String, reason: String)
     /// The writer was already finished or cancelled.
     case writerClosed
+    /// Nothing exists at the path to read.
+    case inputMissing(path: String)
+    /// The path to read is not a regular file or a folder (a FIFO, device or socket, say).
+    case inputNotAFileOrFolder(path: String, kind: String)
+    /// ffmpeg could not open the file as an image or video; `lastLine` is what it said.
+    case notMedia(path: String, lastLine: String)
+    /// ffmpeg started decoding the file but failed part way; `lastLine` is what it said.
+    case decodingFailed(path: String, lastLine: String)
+    /// The file or folder decoded to no frames.
+    case noFrames(path: String)
+    /// Reading the path would hold more bytes of frames than the reader's limit.
+    case inputTooLarge(path: String, detail: String)
+    /// The folder holds no regular files ending in `.png`.
+    case noPNGFrames(folder: String)
+    /// A PNG frame's name has no digits to order it by.
+    case unnumberedFrame(path: String)
+    /// Two PNG frames in a folder carry the same number.
+    case duplicateFrameNumber(path: String, other: String)
+    /// A PNG frame's size differs from the folder's first frame.
+    case frameSizeMismatch(path: String, detail: String)
 
     public var description: String {
         switch self {
@@ -56,6 +76,27 @@ public enum MediaError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(operation) '\(path)' failed: \(reason)"
         case .writerClosed:
             return "the video writer was already finished or cancelled"
+        case .inputMissing(let path):
+            return "'\(path)' does not exist"
+        case .inputNotAFileOrFolder(let path, let kind):
+            return "'\(path)' is \(kind), not an image, a video or a folder of PNG frames"
+        case .notMedia(let path, let lastLine):
+            let said = lastLine.isEmpty ? "(it printed nothing)" : lastLine
+            return "'\(path)' is not an image or video ffmpeg can read: \(said)"
+        case .decodingFailed(let path, let lastLine):
+            return "ffmpeg failed part way through '\(path)': \(lastLine.isEmpty ? "(it printed nothing)" : lastLine)"
+        case .noFrames(let path):
+            return "'\(path)' holds no video frames"
+        case .inputTooLarge(let path, let detail):
+            return "reading '\(path)' would hold too many frames: \(detail)"
+        case .noPNGFrames(let folder):
+            return "the folder '\(folder)' holds no PNG frames (regular files ending in .png)"
+        case .unnumberedFrame(let path):
+            return "'\(path)' has no digits in its name to order the frames by"
+        case .duplicateFrameNumber(let path, let other):
+            return "'\(path)' and '\(other)' carry the same frame number"
+        case .frameSizeMismatch(let path, let detail):
+            return "'\(path)' \(detail)"
         }
     }
 }
