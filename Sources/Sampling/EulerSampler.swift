@@ -9,15 +9,18 @@ import Tensor
 /// with a bf16 model the samples after the first step are bf16, as in diffusers' WanPipeline.
 public struct EulerSampler: FlowSampler {
     public let schedule: FlowSchedule
-    public private(set) var stepIndex = 0
+    public private(set) var stepIndex: Int
 
-    /// A sampler for `steps` steps of `config` (which must be an Euler config). Throws ``SamplingError``.
-    public init(config: SchedulerConfig, steps: Int) throws {
+    /// A sampler for `steps` steps of `config` (which must be an Euler config), starting at step
+    /// `start` of the schedule (a remix starts part-way). Throws ``SamplingError``.
+    public init(config: SchedulerConfig, steps: Int, startingAt start: Int = 0) throws {
         guard config.kind == .euler else {
             throw SamplingError.invalidConfig(file: nil, field: "_class_name",
                                               detail: "is \(config.kind.diffusersClassName), not FlowMatchEulerDiscreteScheduler")
         }
         schedule = try FlowSchedule(config: config, steps: steps)
+        guard start >= 0, start < steps else { throw SamplingError.invalidInput("a \(steps)-step run cannot start at step \(start)") }
+        stepIndex = start
     }
 
     public mutating func step(modelOutput v: Tensor, sample x: Tensor, on backend: any Backend) throws -> Tensor {

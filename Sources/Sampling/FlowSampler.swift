@@ -41,12 +41,32 @@ extension FlowSampler {
 }
 
 extension SchedulerConfig {
-    /// A fresh sampler of this config's kind for `steps` inference steps. Throws ``SamplingError``.
-    public func makeSampler(steps: Int) throws -> any FlowSampler {
+    /// A fresh sampler of this config's kind for `steps` inference steps, starting at step `start`
+    /// (a remix starts part-way). Throws ``SamplingError``.
+    public func makeSampler(steps: Int, startingAt start: Int = 0) throws -> any FlowSampler {
         switch kind {
-        case .unipc: return try UniPCSampler(config: self, steps: steps)
-        case .euler: return try EulerSampler(config: self, steps: steps)
+        case .unipc: return try UniPCSampler(config: self, steps: steps, startingAt: start)
+        case .euler: return try EulerSampler(config: self, steps: steps, startingAt: start)
         }
+    }
+}
+
+extension FlowSchedule {
+    /// `x` noised to step `index`'s level: `(1 − σ)·x + σ·ε` in float32, one rounding per operation.
+    /// UniPC's `add_noise` (α·x₀ + σ·ε with α = 1 − σ for flow sigmas) and Euler's `scale_noise`
+    /// (σ·ε + (1 − σ)·x) give the same numbers: both products are rounded, then summed.
+    public func noised(_ x: Tensor, noise: Tensor, at index: Int, on backend: any Backend) throws -> Tensor {
+        guard index >= 0, index < sigmas.count else {
+            throw SamplingError.invalidInput("step \(index) is outside the \(steps)-step schedule")
+        }
+        guard x.shape == noise.shape else {
+            throw SamplingError.invalidInput("the sample's shape \(x.shape) differs from the noise's \(noise.shape)")
+        }
+        let sigma = sigmas[index]
+        let x32 = x.dtype == .float32 ? x : try backend.cast(x, to: .float32)
+        let noise32 = noise.dtype == .float32 ? noise : try backend.cast(noise, to: .float32)
+        return try backend.add(try backend.affine(x32, scale: 1 - sigma, offset: 0),
+                               try backend.affine(noise32, scale: sigma, offset: 0))  // [B, C, F, H, W]
     }
 }
 

@@ -22,7 +22,9 @@ import Tensor
 /// is evaluated in diffusers' order, one rounding per operation.
 public struct UniPCSampler: FlowSampler {
     public let schedule: FlowSchedule
-    public private(set) var stepIndex = 0
+    public private(set) var stepIndex: Int
+    /// The step the sampler started at (0, or later for a run that starts part-way, as a remix does).
+    public let startIndex: Int
     /// The predictor order used by the last step (0 before the first step).
     public private(set) var lastOrder = 0
 
@@ -34,8 +36,10 @@ public struct UniPCSampler: FlowSampler {
     /// The sample the last predictor started from (after its correction), for the next corrector.
     private var lastSample: Tensor?
 
-    /// A sampler for `steps` steps of `config` (which must be a UniPC config). Throws ``SamplingError``.
-    public init(config: SchedulerConfig, steps: Int) throws {
+    /// A sampler for `steps` steps of `config` (which must be a UniPC config), starting at step
+    /// `start` of the schedule with an empty history (diffusers' video-to-video: the first step index
+    /// is found from the timestep and `lower_order_nums` counts from 0). Throws ``SamplingError``.
+    public init(config: SchedulerConfig, steps: Int, startingAt start: Int = 0) throws {
         guard config.kind == .unipc else {
             throw SamplingError.invalidConfig(file: nil, field: "_class_name",
                                               detail: "is \(config.kind.diffusersClassName), not UniPCMultistepScheduler")
@@ -43,13 +47,16 @@ public struct UniPCSampler: FlowSampler {
         self.config = config
         schedule = try FlowSchedule(config: config, steps: steps)
         lambdas = schedule.sigmas.map { sigma in logf(1 - sigma) - logf(sigma) }
+        guard start >= 0, start < steps else { throw SamplingError.invalidInput("a \(steps)-step run cannot start at step \(start)") }
+        (stepIndex, startIndex) = (start, start)
     }
 
     /// The predictor order of step `i` of `steps`: `solverOrder`, lowered to N − i near the end with
-    /// `lowerOrderFinal`, and to i + 1 while too few outputs exist (diffusers' warm-up).
-    public static func predictorOrder(step i: Int, steps: Int, solverOrder: Int, lowerOrderFinal: Bool) -> Int {
+    /// `lowerOrderFinal`, and to (steps taken) + 1 while too few outputs exist (diffusers' warm-up);
+    /// `taken` is i for a run that starts at step 0.
+    public static func predictorOrder(step i: Int, steps: Int, solverOrder: Int, lowerOrderFinal: Bool, taken: Int? = nil) -> Int {
         let order = lowerOrderFinal ? min(solverOrder, steps - i) : solverOrder
-        return min(order, min(i, solverOrder) + 1)
+        return min(order, min(taken ?? i, solverOrder) + 1)
     }
 
     public mutating func step(modelOutput v: Tensor, sample x: Tensor, on backend: any Backend) throws -> Tensor {
@@ -59,12 +66,13 @@ public struct UniPCSampler: FlowSampler {
         let sigmaV = try backend.affine(v, scale: scalar(schedule.sigmas[i], as: v.dtype), offset: 0)  // [B, C, F, H, W]
         let m = try backend.sub(x, sigmaV)  // [B, C, F, H, W]
         var x = x
-        if i > 0, let last = lastSample, !config.disableCorrector.contains(i - 1) {
+        if i > startIndex, let last = lastSample, !config.disableCorrector.contains(i - 1) {
             x = try correct(last, current: m, order: lastOrder, on: backend)
         }
         let history = Array((outputs + [m]).suffix(config.solverOrder))
         let order = UniPCSampler.predictorOrder(
-            step: i, steps: schedule.steps, solverOrder: config.solverOrder, lowerOrderFinal: config.lowerOrderFinal)
+            step: i, steps: schedule.steps, solverOrder: config.solverOrder, lowerOrderFinal: config.lowerOrderFinal,
+            taken: i - startIndex)
         let next = try predict(x, history: history, order: order, on: backend)
         // The state changes only once the step has succeeded.
         (outputs, lastSample, lastOrder) = (history, x, order)
