@@ -2,9 +2,12 @@
 import PackageDescription
 
 // Layers depend only downward: Tensor <- CPUBackend <- NN <- (Models, Pipelines) <- zoetrope.
+//
+// Platforms: built and tested on Linux (x86-64, Debian 12) only. The CPU backend needs oneDNN
+// (Debian's libdnnl-dev) and the code uses Glibc; macOS is not built or tested, so no Apple
+// platform is declared.
 let package = Package(
     name: "Zoetrope",
-    platforms: [.macOS(.v14)],
     products: [
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "CPUBackend", targets: ["CPUBackend"]),
@@ -42,9 +45,11 @@ let package = Package(
         .target(name: "WanDiT", dependencies: ["Tensor", "NN"], path: "Sources/Models/WanDiT"),
         // Flow-matching samplers (UniPC, Euler) and their schedules: pure numerics, no model types.
         .target(name: "Sampling", dependencies: ["Tensor"]),
-        // The Wan pipeline's pieces assembled: model folders and overrides, prompt encoding.
-        .target(name: "Pipelines", dependencies: ["Tensor", "NN", "Tokenization", "UMT5", "WanDiT", "WanVAE", "Sampling"]),
-        // Video and image files: frames streamed into ffmpeg (MP4, WebM, GIF) or PNG folders.
+        // The generation engine: model store, requests, canvas, denoise loop and strategies, decode;
+        // it reads input frames as Media's decoded clips.
+        .target(name: "Pipelines", dependencies: ["Tensor", "NN", "Tokenization", "UMT5", "WanDiT", "WanVAE", "Sampling", "Media"]),
+        // Video and image files: frames streamed into ffmpeg (MP4, WebM, GIF) or PNG folders, and
+        // images, videos and PNG folders read back into frames.
         .target(name: "Media", dependencies: ["Tensor"]),
         // Benchmarks behind `zoetrope bench`: the engine and its peers measured in one run.
         .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL", "Pipelines"]),
@@ -64,7 +69,7 @@ let package = Package(
         .testTarget(name: "UMT5Tests", dependencies: ["Tensor", "CPUBackend", "NN", "UMT5", "TestSupport"], path: "Tests/UMT5Tests"),
         .testTarget(name: "WanVAETests", dependencies: ["Tensor", "CPUBackend", "NN", "WanVAE", "TestSupport"], path: "Tests/WanVAETests"),
         .testTarget(name: "SamplingTests", dependencies: ["Tensor", "CPUBackend", "Sampling", "TestSupport"], path: "Tests/SamplingTests"),
-        .testTarget(name: "PipelinesTests", dependencies: ["Tensor", "CPUBackend", "Pipelines", "TestSupport"], path: "Tests/PipelinesTests"),
+        .testTarget(name: "PipelinesTests", dependencies: ["Tensor", "CPUBackend", "Pipelines", "Media", "Sampling", "TestSupport"], path: "Tests/PipelinesTests"),
         .testTarget(name: "MediaTests", dependencies: ["Tensor", "Media", "TestSupport"], path: "Tests/MediaTests"),
         .testTarget(name: "WanDiTTests", dependencies: ["Tensor", "CPUBackend", "NN", "WanDiT", "TestSupport"], path: "Tests/WanDiTTests"),
     ]

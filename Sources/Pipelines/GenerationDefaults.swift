@@ -1,4 +1,6 @@
 import Tensor
+import WanDiT
+import WanVAE
 
 /// What a request that leaves a setting out gets: Wan 2.1's pipeline defaults, or those a model folder
 /// declares in its `zoetrope.json` (the bundled model, trained for 256x256, 17 frames at 8 fps):
@@ -14,15 +16,17 @@ public struct GenerationDefaults: Sendable, Equatable {
     public var steps: Int
     public var guidance: Double
     public var negativePrompt: String
-    /// Not a default but a rule of the model: width and height must be multiples of this (the VAE's 8
-    /// times the transformer's patch: 16 for Wan 2.1, 32 for the bundled model).
-    public var sizeMultiple: Int
+    /// Not a default but the model's latent geometry (channels, compression, patch).
+    public var geometry: LatentGeometry
+    /// A rule of the model: width and height must be multiples of this (the VAE's 8 times the
+    /// transformer's patch: 16 for Wan 2.1, 32 for the bundled model).
+    public var sizeMultiple: Int { geometry.sizeMultiple }
 
     public init(width: Int, height: Int, frames: Int, fps: Int, steps: Int, guidance: Double, negativePrompt: String,
-                sizeMultiple: Int = 16) {
+                geometry: LatentGeometry = .wan21) {
         self.width = width; self.height = height; self.frames = frames; self.fps = fps
         self.steps = steps; self.guidance = guidance; self.negativePrompt = negativePrompt
-        self.sizeMultiple = sizeMultiple
+        self.geometry = geometry
     }
 
     /// Wan 2.1's pipeline defaults (diffusers' `WanPipeline.__call__`, spec §5.1), with an empty
@@ -67,17 +71,17 @@ public struct GenerationDefaults: Sendable, Equatable {
     }
 
     /// The defaults `folder` declares in its `zoetrope.json` (Wan 2.1's when it has none), with the
-    /// size multiple of its transformer's `patch_size`.
+    /// latent geometry of its VAE and transformer configs (Wan 2.1's for a component without one).
     public init(folder: ModelFolder) throws {
         if let json = try folder.optionalJSONFile(Self.fileName) {
             try self.init(json: json, source: "\(folder.path)/\(Self.fileName)")
         } else {
             self = .wan21
         }
-        if let patch = folder.component(named: "transformer")?.config?["patch_size"]?.arrayValue?.compactMap(\.intValue),
-           patch.count == 3, patch[1] > 0, patch[2] > 0 {
-            sizeMultiple = 8 * max(patch[1], patch[2])
-        }
+        let vae = try folder.component(named: "vae")?.config.map { try WanAutoencoder.Config(json: $0) } ?? WanAutoencoder.Config()
+        let transformer = try folder.component(named: "transformer")?.config.map { try WanTransformer.Config(json: $0) }
+            ?? WanTransformer.Config.wan21T2V1_3B
+        geometry = try LatentGeometry(vae: vae, transformer: transformer)
     }
 }
 

@@ -1,18 +1,24 @@
+import Media
 import Sampling
 import Tensor
 
-/// One text-to-video job, as the CLI and the server receive it. Every field but the prompt is
-/// optional: nil means the default (the model folder's scheduler config for the sampler and shift,
+/// One generation job, as the CLI and the server hand it to ``Generator``. Every field but the prompt
+/// is optional: nil means the default (the model folder's scheduler config for the sampler and shift,
 /// ``GenerationDefaults`` otherwise: the folder's `zoetrope.json`, else Wan 2.1's pipeline defaults).
 /// ``validated(defaults:)`` checks it and fills in the defaults.
-public struct GenerationRequest: Codable, Sendable, Equatable {
+///
+/// A request carries no file paths: the model is an id that a ``ModelStore`` resolves, and images and
+/// videos travel as decoded frames in ``conditioning``.
+public struct GenerationRequest: Sendable, Equatable {
     public var prompt: String
     public var negativePrompt: String?
     public var width: Int?
     public var height: Int?
-    /// Pixel frames, of the form 4k+1 (the VAE compresses 4 frames into one after the first).
+    /// Pixel frames: of the form 4k+1 for a plain clip (the VAE compresses 4 frames into one after
+    /// the first); the new frames (a multiple of 4) when extending or connecting; the loop's length
+    /// (a multiple of 4) for a loop. Left out for a remix or edit, the source video's length.
     public var frames: Int?
-    /// Duration instead of `frames`: `seconds · fps + 1` frames, which must then be 4k+1.
+    /// Duration instead of `frames`: `seconds · fps` frames (plus one for a plain clip).
     public var seconds: Double?
     public var fps: Int?
     public var steps: Int?
@@ -24,49 +30,41 @@ public struct GenerationRequest: Codable, Sendable, Equatable {
     public var sampler: String?
     /// The noise seed; nil picks one at random (reported in the result).
     public var seed: UInt64?
-    /// A diffusers model folder.
+    /// The id of the model, as the ``ModelStore`` knows it; nil is the store's default.
     public var model: String?
-    /// Single weight files replacing one component of the folder (either checkpoint layout).
-    public var transformer: String?
-    public var vae: String?
-    public var textEncoder: String?
+    /// What the video starts from or must keep (images, videos, masks, loops); empty for text to video.
+    public var conditioning: Conditioning
 
     public init(prompt: String, negativePrompt: String? = nil, width: Int? = nil, height: Int? = nil, frames: Int? = nil,
                 seconds: Double? = nil, fps: Int? = nil, steps: Int? = nil, guidance: Double? = nil, shift: Double? = nil,
-                sampler: String? = nil, seed: UInt64? = nil, model: String? = nil, transformer: String? = nil,
-                vae: String? = nil, textEncoder: String? = nil) {
+                sampler: String? = nil, seed: UInt64? = nil, model: String? = nil, conditioning: Conditioning = Conditioning()) {
         self.prompt = prompt; self.negativePrompt = negativePrompt; self.width = width; self.height = height
         self.frames = frames; self.seconds = seconds; self.fps = fps; self.steps = steps; self.guidance = guidance
         self.shift = shift; self.sampler = sampler; self.seed = seed; self.model = model
-        self.transformer = transformer; self.vae = vae; self.textEncoder = textEncoder
+        self.conditioning = conditioning
     }
 
     /// The request checked, with `defaults` filled in for what it leaves out. Throws
     /// ``GenerationError`` naming the first problem in one sentence; nothing is rounded or changed silently.
     public func validated(defaults: GenerationDefaults = .wan21) throws -> ValidatedRequest {
         guard !prompt.allSatisfy(\.isWhitespace) else { throw GenerationError.invalidRequest("the prompt is empty") }
+        let geometry = defaults.geometry
         let width = width ?? defaults.width, height = height ?? defaults.height
         let multiple = defaults.sizeMultiple
         for (name, value) in [("width", width), ("height", height)] where value <= 0 || value % multiple != 0 {
             throw GenerationError.invalidRequest(
-                "\(name) \(value) must be a positive multiple of \(multiple) (the VAE's 8x times the transformer's patch); try \(max(multiple, value / multiple * multiple))")
+                "\(name) \(value) must be a positive multiple of \(multiple) (the VAE's \(geometry.spatialCompression)x times the transformer's patch); try \(max(multiple, value / multiple * multiple))")
+        }
+        guard width <= Self.maximumSide, height <= Self.maximumSide else {
+            throw GenerationError.invalidRequest("\(width)x\(height) is larger than the \(Self.maximumSide) pixels a side allowed")
         }
         let fps = fps ?? defaults.fps
         guard fps > 0, fps <= 240 else { throw GenerationError.invalidRequest("fps \(fps) must be between 1 and 240") }
         if frames != nil, seconds != nil {
             throw GenerationError.invalidRequest("give frames or seconds, not both")
         }
-        var frames = self.frames ?? defaults.frames
-        if let seconds {
-            guard seconds > 0, seconds.isFinite else { throw GenerationError.invalidRequest("seconds \(seconds) must be positive") }
-            frames = Int((seconds * Double(fps)).rounded()) + 1
-        }
-        guard frames >= 1, (frames - 1) % 4 == 0 else {
-            let below = max(1, (frames - 1) / 4 * 4 + 1), above = below + 4
-            let source = seconds.map { "\($0) s at \(fps) fps gives \(frames) frames; " } ?? ""
-            throw GenerationError.invalidRequest(
-                "\(source)frames must be of the form 4k+1 (the VAE's time compression): \(below) or \(above), not \(frames)")
-        }
+        let mode = try conditioning.mode(width: width, height: height)
+        let frames = try resolvedFrames(mode: mode, defaults: defaults, fps: fps)
         let steps = steps ?? defaults.steps
         guard steps >= 1, steps <= 1000 else { throw GenerationError.invalidRequest("steps \(steps) must be between 1 and 1000") }
         let guidance = guidance ?? defaults.guidance
@@ -82,10 +80,65 @@ public struct GenerationRequest: Codable, Sendable, Equatable {
             }
             kind = parsed
         }
+        let plan = try WindowPlan(mode: mode, conditioning: conditioning, frames: frames, width: width, height: height,
+                                  steps: steps, geometry: geometry)
         return ValidatedRequest(prompt: prompt, negativePrompt: negativePrompt ?? defaults.negativePrompt, width: width, height: height,
                                 frames: frames, fps: fps, steps: steps, guidance: guidance, shift: shift, sampler: kind,
-                                seed: seed ?? UInt64.random(in: 0...UInt64(UInt32.max)))
+                                seed: seed ?? UInt64.random(in: 0...UInt64(UInt32.max)), model: model,
+                                geometry: geometry, conditioning: conditioning, plan: plan)
     }
+
+    /// The largest width or height a request may ask for.
+    public static let maximumSide = 4096
+
+    /// The frame count the mode reads from `frames` or `seconds`, checked against its rule.
+    private func resolvedFrames(mode: GenerationMode, defaults: GenerationDefaults, fps: Int) throws -> Int {
+        let tc = defaults.geometry.temporalCompression
+        let whole = mode.countsNewFrames || mode == .loop  // multiples of tc rather than 1 + tc·k
+        var frames: Int
+        if let seconds {
+            guard seconds > 0, seconds.isFinite else { throw GenerationError.invalidRequest("seconds \(seconds) must be positive") }
+            guard seconds * Double(fps) <= Double(Self.maximumFrames) else {
+                throw GenerationError.invalidRequest("\(seconds) s at \(fps) fps is more than the \(Self.maximumFrames) frames a request may ask for")
+            }
+            frames = Int((seconds * Double(fps)).rounded()) + (whole ? 0 : 1)
+        } else if let given = self.frames {
+            frames = given
+        } else if mode.countsNewFrames {
+            throw GenerationError.invalidRequest("\(mode.rawValue) needs the length of the new part: give seconds or frames")
+        } else if let video = conditioning.video {
+            // A remix, edit or outpaint keeps the source's length, less trailing frames that do not
+            // fill a latent frame (diffusers drops them too).
+            frames = (video.count - 1) / tc * tc + 1
+        } else if mode == .loop {
+            frames = defaults.frames - (defaults.frames - 1) % tc - 1
+        } else {
+            frames = defaults.frames
+        }
+        guard frames >= 1, frames <= Self.maximumFrames else {
+            throw GenerationError.invalidRequest("frames \(frames) must be between 1 and \(Self.maximumFrames)")
+        }
+        let source = seconds.map { "\($0) s at \(fps) fps gives \(frames) frames; " } ?? ""
+        if whole {
+            let least = mode == .loop ? 3 * tc : tc
+            guard frames % tc == 0, frames >= least else {
+                let below = max(least, frames / tc * tc), above = below + tc
+                let what = mode == .loop ? "a loop's frames" : "the new frames"
+                throw GenerationError.invalidRequest(
+                    "\(source)\(what) must be a multiple of \(tc) (the VAE's time compression), at least \(least): \(below) or \(above), not \(frames)")
+            }
+        } else {
+            guard (frames - 1) % tc == 0 else {
+                let below = max(1, (frames - 1) / tc * tc + 1), above = below + tc
+                throw GenerationError.invalidRequest(
+                    "\(source)frames must be of the form \(tc)k+1 (the VAE's time compression): \(below) or \(above), not \(frames)")
+            }
+        }
+        return frames
+    }
+
+    /// The most pixel frames one request may ask for.
+    public static let maximumFrames = 100_000
 }
 
 /// A checked request with every default filled in.
@@ -94,6 +147,7 @@ public struct ValidatedRequest: Sendable, Equatable {
     public var negativePrompt: String
     public var width: Int
     public var height: Int
+    /// The frames asked for (see ``GenerationRequest/frames``: new frames when extending, the loop's length for a loop).
     public var frames: Int
     public var fps: Int
     public var steps: Int
@@ -101,18 +155,32 @@ public struct ValidatedRequest: Sendable, Equatable {
     public var shift: Double?
     public var sampler: SamplerKind?
     public var seed: UInt64
+    /// The model id, nil for the store's default.
+    public var model: String?
+    /// The latent geometry of the model the request was validated for.
+    public var geometry: LatentGeometry
+    /// The validated conditioning inputs.
+    public var conditioning: Conditioning
+    /// The latent window the request denoises and how its frames make the output.
+    public var plan: WindowPlan
 
-    /// The latent shape `[1, 16, (frames − 1)/4 + 1, height/8, width/8]`.
-    public var latentShape: [Int] { [1, 16, (frames - 1) / 4 + 1, height / 8, width / 8] }
+    /// What the request makes.
+    public var mode: GenerationMode { plan.mode }
+    /// The shape of the latent window `[1, C, T, h, w]`, which `--noise` must have.
+    public var latentShape: [Int] {
+        [1, geometry.channels, plan.latentFrames, height / geometry.spatialCompression, width / geometry.spatialCompression]
+    }
     /// Whether the unconditional pass runs (guidance above 1, as diffusers decides).
     public var usesGuidance: Bool { guidance > 1 }
+    /// The frames of the finished video (inputs that are kept included).
+    public var outputFrames: Int { plan.outputFrames }
 
     /// Throws ``GenerationError/invalidNoise(_:)`` unless `noise` has ``latentShape``; `source` names
     /// where the noise came from in the message.
     public func check(noise: Tensor, from source: String = "the noise") throws {
         guard noise.shape == latentShape else {
             throw GenerationError.invalidNoise(
-                "\(source) has shape \(noise.shape); \(width)x\(height) with \(frames) frames needs \(latentShape)")
+                "\(source) has shape \(noise.shape); this \(width)x\(height) \(mode.rawValue) run draws \(latentShape)")
         }
     }
 }

@@ -45,7 +45,7 @@ import Testing
 
     @Test func sizesFollowTheModelsMultiple() throws {
         var defaults = GenerationDefaults.wan21
-        defaults.sizeMultiple = 32
+        defaults.geometry.patch = [1, 4, 4]  // 8 x 4 = 32, as the bundled model
         #expect(try GenerationRequest(prompt: "a", width: 288, height: 256).validated(defaults: defaults).width == 288)
         do {
             _ = try GenerationRequest(prompt: "a", width: 240).validated(defaults: defaults)

@@ -1,0 +1,98 @@
+import Media
+
+/// What a generation starts from or must keep, beyond the prompt: decoded frames, never file paths.
+/// The clips must already have the request's size (readers resize and crop them), except the video
+/// of an outpaint, which is smaller and sits centred on the canvas.
+public struct Conditioning: Sendable, Equatable {
+    /// Animate an image: its first frame becomes the video's first frame.
+    public var image: VideoFrames?
+    /// Remix (with ``strength``), edit (with ``mask``) or outpaint (smaller than the canvas) this video.
+    public var video: VideoFrames?
+    /// How far a remix may move from ``video``: 0 < strength ≤ 1 (1 starts from pure noise).
+    public var strength: Double?
+    /// Where an edit regenerates: white = regenerate, black = keep, grey = partly. One frame (for every
+    /// frame) or one per frame of ``video``, at the video's size.
+    public var mask: VideoFrames?
+    /// Extend this clip forward, or connect it (with ``next``): the new frames follow it.
+    public var previous: VideoFrames?
+    /// Extend this clip backward, or connect to it (with ``previous``): the new frames lead into it.
+    public var next: VideoFrames?
+    /// Make a seamless loop: the last frame flows into the first.
+    public var loop: Bool
+    /// Frames of ``previous`` (or ``next``) re-encoded and kept as the new window's context, of the
+    /// form 1 + 4k; nil takes ``defaultContextFrames``, fewer when the clip is shorter.
+    public var contextFrames: Int?
+
+    public init(image: VideoFrames? = nil, video: VideoFrames? = nil, strength: Double? = nil, mask: VideoFrames? = nil,
+                previous: VideoFrames? = nil, next: VideoFrames? = nil, loop: Bool = false, contextFrames: Int? = nil) {
+        self.image = image; self.video = video; self.strength = strength; self.mask = mask
+        self.previous = previous; self.next = next; self.loop = loop; self.contextFrames = contextFrames
+    }
+
+    /// Latent frames of context kept by default when extending: 1 + 4·2 = 9 pixel frames with Wan's
+    /// geometry, enough to carry motion across the seam while leaving the window short.
+    public static let defaultContextLatents = 3
+
+    /// The mode these inputs ask for on a `width`x`height` canvas, or a one-sentence error for a
+    /// combination that makes no sense.
+    public func mode(width: Int, height: Int) throws -> GenerationMode {
+        let clips = previous != nil || next != nil
+        if clips {
+            guard image == nil, video == nil, mask == nil, strength == nil, !loop else {
+                throw GenerationError.invalidRequest("extending or connecting clips takes no image, video, mask, strength or loop")
+            }
+            if previous != nil, next != nil { return .connect }
+            return previous != nil ? .extend : .extendBackward
+        }
+        if contextFrames != nil {
+            throw GenerationError.invalidRequest("context frames apply only when extending or connecting clips")
+        }
+        if loop {
+            guard image == nil, video == nil, mask == nil, strength == nil else {
+                throw GenerationError.invalidRequest("a loop takes no image, video, mask or strength")
+            }
+            return .loop
+        }
+        if image != nil {
+            guard video == nil, mask == nil, strength == nil else {
+                throw GenerationError.invalidRequest("give an image or a video, not both (a strength or mask goes with a video)")
+            }
+            return .image
+        }
+        guard let video else {
+            if mask != nil { throw GenerationError.invalidRequest("a mask needs the video it applies to") }
+            if strength != nil { throw GenerationError.invalidRequest("a strength needs a video to remix") }
+            return .text
+        }
+        if video.width == width, video.height == height {
+            if mask != nil { return .edit }
+            if strength != nil { return .remix }
+            throw GenerationError.invalidRequest(
+                "a video needs a strength (remix) or a mask (edit), or a size smaller than the \(width)x\(height) canvas (outpaint)")
+        }
+        guard video.width <= width, video.height <= height else {
+            throw GenerationError.invalidRequest(
+                "the video is \(video.width)x\(video.height), larger than the \(width)x\(height) canvas; resize it to the canvas first")
+        }
+        guard mask == nil, strength == nil else {
+            throw GenerationError.invalidRequest("an outpaint (a video smaller than the canvas) takes no mask or strength")
+        }
+        return .outpaint
+    }
+}
+
+/// What a request makes; each is a canvas plus strategies over the one denoise loop.
+public enum GenerationMode: String, Sendable, Equatable, CaseIterable {
+    case text = "text to video"
+    case image = "image to video"
+    case remix
+    case edit
+    case outpaint
+    case extend
+    case extendBackward = "extend backward"
+    case connect
+    case loop
+
+    /// Whether `frames` counts only the new frames (extend, connect).
+    public var countsNewFrames: Bool { self == .extend || self == .extendBackward || self == .connect }
+}

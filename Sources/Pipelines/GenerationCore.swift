@@ -1,0 +1,153 @@
+import Sampling
+import Tensor
+import WanDiT
+import WanVAE
+
+/// The one generation path every mode takes, in numbered stages (text to video is diffusers'
+/// `WanPipeline.__call__`, docs/wan-reference.md §5):
+/// 1 encode the prompts, 2 build the schedule, 3 build the canvas (encode the input images and
+/// videos), 4 draw the initial latents, 5 denoise over the velocity model and its strategies,
+/// 6 decode in time chunks into the output plan. Each model is loaded when its stage starts and
+/// released when it ends, so only one is in memory at a time.
+struct GenerationCore: Sendable {
+    let files: WanModelFiles
+    let precision: WanPrecision
+    let backend: any Backend
+
+    func run(_ request: ValidatedRequest, noise: Tensor?, onProgress: (GenerationProgress) -> Void,
+             onFrames: (Tensor) throws -> Void, isCancelled: () -> Bool) throws -> Tensor {
+        try withoutActuallyEscaping(onProgress) { onProgress in
+            try run(request, noise: noise, clock: ProgressClock(onProgress: onProgress), onFrames: onFrames, isCancelled: isCancelled)
+        }
+    }
+
+    private func run(_ request: ValidatedRequest, noise: Tensor?, clock: ProgressClock,
+                     onFrames: (Tensor) throws -> Void, isCancelled: () -> Bool) throws -> Tensor {
+        func checkCancelled() throws { if isCancelled() { throw GenerationError.cancelled } }
+        if let noise { try request.check(noise: noise) }
+
+        // 1. Prompts → text context (the encoder is released when this scope ends).
+        clock.report(.encodingPrompt, 0, 1)
+        let contexts = try encodePrompts(request)
+        try checkCancelled()
+
+        // 2. Schedule.
+        let scheduler = try files.schedulerConfig().overriding(sampler: request.sampler, shift: request.shift)
+
+        // 3. Canvas: the known latents of the inputs, encoded by the VAE's encoder alone.
+        let (canvas, output) = try buildCanvas(request, clock: clock)
+        try checkCancelled()
+        var sampler = try scheduler.makeSampler(steps: request.steps, startingAt: canvas.startStep)
+
+        // 4. Initial latents: the noise, or (a remix) the known latents noised to the start step's level.
+        let noise = try initialNoise(request, noise: noise)  // [1, C, T, h, w] f32
+        var latents = noise
+        if canvas.startsFromKnown, let known = canvas.known {
+            latents = try sampler.schedule.noised(known, noise: noise, at: canvas.startStep, on: backend)
+        }
+
+        // 5. Denoise.
+        do {
+            clock.report(.loadingTransformer, 0, 1)
+            let transformer = try files.loadTransformer(dtype: precision.transformer, uploadingTo: backend)
+            let dtype = precision.transformer
+            var model: any VelocityModel = GuidedTransformer(
+                transformer: transformer,
+                conditional: try transformer.encodeContext(try backend.cast(contexts.conditional, to: dtype), on: backend),
+                unconditional: try contexts.unconditional.map { try transformer.encodeContext(try backend.cast($0, to: dtype), on: backend) },
+                scale: Float(request.guidance), dtype: dtype)
+            if output.loop { model = LatentShift(inner: model, skip: LatentShift.defaultSkip(frames: canvas.shape[2])) }
+            if let keep = canvas.keep, let known = canvas.known {
+                model = try MaskedReplacement(inner: model, known: known, keep: keep, on: backend)
+            }
+            let steps = request.steps - canvas.startStep
+            var loop = DenoiseLoop(model: model, sampler: sampler, latents: latents)
+            clock.beginStage(.denoising, total: steps)
+            try checkCancelled()
+            while let step = try loop.next(on: backend) {
+                clock.report(.denoising, step.index + 1 - canvas.startStep, steps)
+                try checkCancelled()
+            }
+            latents = loop.latents
+            sampler = loop.sampler
+        }
+        // What the canvas keeps is exactly the known latents at the end, whatever rounding the steps made.
+        if let keep = canvas.keep, let known = canvas.known {
+            latents = try pin(latents, known: known, keep: keep)
+        }
+
+        // 6. Decode into the output plan.
+        let vae = try files.loadVAE(weightType: precision.vae, parts: .decoder, uploadingTo: backend)
+        try OutputDecoder(vae: vae, backend: backend, plan: output, clock: clock,
+                          temporalCompression: request.geometry.temporalCompression)
+            .decode(latents, onFrames: onFrames, checkCancelled: checkCancelled)
+        clock.report(.finished, 1, 1)
+        return latents
+    }
+
+    /// The conditional context and, with guidance, the negative prompt's.
+    private func encodePrompts(_ request: ValidatedRequest) throws -> (conditional: Tensor, unconditional: Tensor?) {
+        let encoder = PromptEncoder(tokenizer: try files.loadTokenizer(),
+                                    textEncoder: try files.loadTextEncoder(precision: precision.textEncoder, uploadingTo: backend))
+        let conditional = try encoder.encode([request.prompt], on: backend)  // [1, 512, D_text]
+        let unconditional = request.usesGuidance ? try encoder.encode([request.negativePrompt], on: backend) : nil
+        return (conditional, unconditional)
+    }
+
+    /// The canvas, loading the VAE's encoder only when the mode has inputs to encode.
+    private func buildCanvas(_ request: ValidatedRequest, clock: ProgressClock) throws -> (Canvas, OutputPlan) {
+        let builder = CanvasBuilder(request: request, backend: backend)
+        var encoder: WanAutoencoder?
+        return try builder.build { video in
+            if encoder == nil {
+                clock.report(.encodingInputs, 0, 1)
+                encoder = try files.loadVAE(weightType: precision.vae, parts: .encoder, uploadingTo: backend)
+            }
+            guard let vae = encoder else { throw GenerationError.invalidRequest("the VAE encoder did not load") }
+            let pixels = try backend.upload(try backend.cast(video, to: .float32))  // [1, 3, F, H, W]
+            // The posterior's mode (diffusers' `sample_mode="argmax"`), normalised as the pipelines do.
+            let mean = try vae.encode(pixels, on: backend).mean  // [1, C, T, h, w]
+            return try vae.normalize(try backend.cast(mean, to: .float32), on: backend)
+        }
+    }
+
+    private func initialNoise(_ request: ValidatedRequest, noise: Tensor?) throws -> Tensor {
+        guard let noise else {
+            var generator = GaussianNoise(seed: request.seed)
+            return try backend.upload(generator.tensor(request.latentShape))
+        }
+        return try backend.upload(try backend.cast(noise, to: .float32))
+    }
+
+    /// `k·y + (1 − k)·x`, in float32, returned in `x`'s dtype.
+    private func pin(_ x: Tensor, known: Tensor, keep: Tensor) throws -> Tensor {
+        let x32 = x.dtype == .float32 ? x : try backend.cast(x, to: .float32)
+        let free = try backend.affine(keep, scale: -1, offset: 1)
+        let pinned = try backend.add(try backend.mul(keep, known), try backend.mul(free, x32))  // [1, C, T, h, w]
+        return x.dtype == .float32 ? pinned : try backend.cast(pinned, to: x.dtype)
+    }
+}
+
+/// Reports progress with the time so far and, once a stage has taken a step, its estimated remainder.
+final class ProgressClock {
+    private let onProgress: (GenerationProgress) -> Void
+    private let start = monotonicSeconds()
+    private var stageStart: (stage: GenerationStage, time: Double)?
+
+    init(onProgress: @escaping (GenerationProgress) -> Void) { self.onProgress = onProgress }
+
+    /// Starts timing `stage` and reports its step 0.
+    func beginStage(_ stage: GenerationStage, total: Int) {
+        stageStart = (stage, monotonicSeconds())
+        report(stage, 0, total)
+    }
+
+    func report(_ stage: GenerationStage, _ step: Int, _ total: Int) {
+        let now = monotonicSeconds()
+        var remaining: Double?
+        if let begun = stageStart, begun.stage == stage, step > 0 {
+            remaining = (now - begun.time) / Double(step) * Double(total - step)
+        }
+        onProgress(GenerationProgress(stage: stage, step: step, total: total, elapsed: now - start, remaining: remaining))
+    }
+}

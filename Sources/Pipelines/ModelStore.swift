@@ -1,0 +1,75 @@
+import Synchronization
+import Tensor
+
+/// Where a model's files are: a diffusers folder, optionally with single weight files replacing one
+/// component. Only the process that runs generations sees these paths; requests name models by id.
+public struct ModelSource: Sendable, Equatable {
+    public var folder: String
+    public var transformer: String?
+    public var vae: String?
+    public var textEncoder: String?
+
+    public init(folder: String, transformer: String? = nil, vae: String? = nil, textEncoder: String? = nil) {
+        self.folder = folder; self.transformer = transformer; self.vae = vae; self.textEncoder = textEncoder
+    }
+}
+
+/// The models a process offers, by id. A request's `model` is looked up here, so no client ever
+/// names a path; the CLI registers the folder it was given, a server the folders it was configured
+/// with. Each model's folder is read (JSON only, no weights) once, when it is first asked for.
+public final class ModelStore: Sendable {
+    private let sources: [String: ModelSource]
+    /// The id a request without `model` gets.
+    public let defaultID: String
+    private let opened = Mutex<[String: WanModelFiles]>([:])
+
+    /// A store of `sources`; `defaultID` must be one of them.
+    public init(sources: [String: ModelSource], defaultID: String) throws {
+        guard sources[defaultID] != nil else {
+            throw GenerationError.invalidRequest("the default model \"\(defaultID)\" is not among the store's models")
+        }
+        self.sources = sources
+        self.defaultID = defaultID
+    }
+
+    /// A store holding one model, the default, under `id` (by default the folder's last path component).
+    public convenience init(single source: ModelSource, id: String? = nil) throws {
+        let name = id ?? ModelStore.name(ofFolder: source.folder)
+        try self.init(sources: [name: source], defaultID: name)
+    }
+
+    /// The ids the store offers, sorted.
+    public var ids: [String] { sources.keys.sorted() }
+
+    /// The model `id` names (the default for nil): its id and files. Throws
+    /// ``GenerationError/invalidRequest(_:)`` for an unknown id, and the folder's own error for a
+    /// folder that cannot be read.
+    public func files(for id: String?) throws -> (id: String, files: WanModelFiles) {
+        let id = id ?? defaultID
+        guard let source = sources[id] else {
+            throw GenerationError.invalidRequest("unknown model \"\(id)\"; available: \(ids.joined(separator: ", "))")
+        }
+        if let files = opened.withLock({ $0[id] }) { return (id, files) }
+        let files = try WanModelFiles(folder: source.folder, transformer: source.transformer, vae: source.vae,
+                                      textEncoder: source.textEncoder)
+        opened.withLock { $0[id] = files }
+        return (id, files)
+    }
+
+    /// What requests for model `id` get when they leave a setting out, with its latent geometry.
+    public func defaults(for id: String?) throws -> GenerationDefaults {
+        try GenerationDefaults(folder: try files(for: id).files.folder)
+    }
+
+    /// `request` checked against its model's defaults and geometry.
+    public func validate(_ request: GenerationRequest) throws -> ValidatedRequest {
+        try request.validated(defaults: try defaults(for: request.model))
+    }
+
+    /// The last path component of `folder`, without trailing slashes.
+    public static func name(ofFolder folder: String) -> String {
+        var path = Substring(folder)
+        while path.count > 1, path.hasSuffix("/") { path = path.dropLast() }
+        return path.split(separator: "/").last.map(String.init) ?? String(path)
+    }
+}
