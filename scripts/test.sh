@@ -6,3 +6,5 @@ source scripts/setup.sh
 # Release mode: the numerical tests run real kernels, which a debug build makes ~20x slower.
 swift build -c release --build-tests
 swift test -c release --skip-build
+# Every mode and the one-line errors, through the command line.
+bash scripts/test-cli.sh

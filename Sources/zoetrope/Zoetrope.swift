@@ -4,7 +4,7 @@ import ArgumentParser
 struct Zoetrope: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zoetrope",
-        abstract: "Text to video with open diffusion-transformer weights, in Swift.",
+        abstract: "Video from text, images and video with open diffusion-transformer weights, in Swift.",
         version: "0.1.0",
-        subcommands: [GenerateCommand.self, InspectCommand.self, BenchCommand.self, MemoryCommand.self])
+        subcommands: [GenerateCommand.self, ExtendCommand.self, ConnectCommand.self, InspectCommand.self, BenchCommand.self, MemoryCommand.self])
 }

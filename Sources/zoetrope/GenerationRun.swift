@@ -1,0 +1,117 @@
+import CPUBackend
+import Media
+import Pipelines
+import Synchronization
+import Tensor
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Set by SIGINT or SIGTERM; the generation stops at the next step and the partial output is removed.
+private let interrupted = Atomic<Bool>(false)
+
+/// Runs one validated request for a command: reads `--noise`, opens the writer (only once the request
+/// is valid), streams the output frames into it, saves the latents, and prints the result. Every
+/// generating command ends here, so they all behave alike on errors and interruptions.
+struct GenerationRun {
+    let options: GenerationOptions
+    let output: String
+    /// What the command was given, for the file's metadata ("video clip.mp4, strength 0.7").
+    let inputs: [String]
+
+    func run(_ request: ValidatedRequest, generator: Generator) throws {
+        _ = try VideoFormat(path: output)  // an unknown extension fails before any model loads
+        let initialNoise = try options.noise.map(readSingleTensor)
+        if let path = options.noise, let initialNoise { try request.check(noise: initialNoise, from: path) }
+        print("seed \(request.seed)")
+
+        signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
+        signal(SIGTERM) { _ in interrupted.store(true, ordering: .relaxed) }
+        var metadata = VideoMetadata.generation(prompt: request.prompt, seed: request.seed, settings: settingsLine(request))
+        try metadata.set("mode", request.mode.rawValue)
+        if !inputs.isEmpty { try metadata.set("inputs", inputs.joined(separator: ", ")) }
+        let writer = try VideoWriter(path: output, width: request.width, height: request.height, fps: request.fps,
+                                     metadata: metadata)
+        let progress = ProgressLine()
+        let latents: Tensor
+        do {
+            latents = try generator.run(
+                request, noise: initialNoise,
+                onProgress: { progress.show($0) },
+                onFrames: { try writer.append(decodedVideo: $0) },
+                isCancelled: { interrupted.load(ordering: .relaxed) })
+            try writer.finish()
+        } catch {
+            writer.cancel()
+            progress.end()
+            throw error
+        }
+        progress.end()
+        if let path = options.saveLatents {
+            try SafeTensorsWriter.write([(name: "latents", tensor: latents)], metadata: ["seed": String(request.seed)], to: path)
+        }
+        print("wrote \(output) (\(writer.framesWritten) frames, \(request.width)x\(request.height), \(request.fps) fps)")
+    }
+
+    private func settingsLine(_ request: ValidatedRequest) -> String {
+        var parts = ["\(request.width)x\(request.height)", "\(request.outputFrames) frames", "\(request.fps) fps",
+                     "\(request.steps) steps", "guidance \(request.guidance)"]
+        if let shift = request.shift { parts.append("shift \(shift)") }
+        if let sampler = request.sampler { parts.append("sampler \(sampler.rawValue)") }
+        if !request.negativePrompt.isEmpty { parts.append("negative prompt \"\(request.negativePrompt)\"") }
+        return parts.joined(separator: ", ")
+    }
+}
+
+/// A generator for these options: their model as the store's only model, on the CPU.
+func makeGenerator(_ options: GenerationOptions) throws -> Generator {
+    Generator(store: try options.store(), precision: try options.wanPrecision(), backend: CPUBackend())
+}
+
+/// The one tensor of a safetensors file (for `--noise`).
+private func readSingleTensor(_ path: String) throws -> Tensor {
+    let file = try SafeTensorsFile(path: path)
+    guard file.names.count == 1, let name = file.names.first else {
+        throw CommandError("--noise \(path) must hold exactly one tensor, it holds \(file.names.count)")
+    }
+    return try file.tensor(named: name, as: .float32)
+}
+
+/// A command-line mistake that is not about one option's syntax: printed as one line, exit status 1.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Progress on standard error: one rewritten line with a bar on a terminal, plain lines otherwise.
+final class ProgressLine {
+    private let terminal = isatty(2) != 0
+    private var lastStage: GenerationStage?
+    private var drawn = false
+
+    func show(_ progress: GenerationProgress) {
+        let fraction = progress.total > 0 ? Double(progress.step) / Double(progress.total) : 0
+        let left = progress.remaining.map { ", about \(Int($0.rounded())) s left" } ?? ""
+        let text = "\(progress.stage.rawValue) \(progress.step)/\(progress.total), \(Int(progress.elapsed.rounded())) s\(left)"
+        if terminal {
+            let width = 24, filled = Int(fraction * Double(width))
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            writeError("\r\u{1B}[2K[\(bar)] \(text)")
+            drawn = true
+        } else if progress.stage != lastStage || progress.step == progress.total || progress.stage == .denoising {
+            writeError(text + "\n")
+        }
+        lastStage = progress.stage
+    }
+
+    func end() {
+        if terminal, drawn { writeError("\n") }
+        drawn = false
+    }
+}
+
+/// Writes to standard error without Glibc's `stderr` global (not concurrency-safe in Swift 6).
+func writeError(_ text: String) {
+    let bytes = Array(text.utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}

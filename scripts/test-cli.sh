@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Command-line checks of every mode on the tiny random Wan fixture model (fast), and of the one-line
+# errors for bad input: each bad command must exit non-zero, print exactly one line on stderr, and
+# leave no output file. Run by scripts/test.sh after the Swift tests; prints "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+zoetrope=${ZOETROPE:-.build/release/zoetrope}
+model=Tests/Fixtures/wan_pipeline/tiny-wan
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+small=(--model "$model" --width 48 --height 32 --steps 2 --seed 1)
+
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+
+# frames FILE: the number of video frames ffprobe counts.
+frames() { ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$1"; }
+# tag FILE KEY: a metadata tag of the file.
+tag() { ffprobe -v error -show_entries format_tags="$2" -of csv=p=0 "$1"; }
+
+# ok NAME EXPECTED_FRAMES EXPECTED_MODE -- ARGS...: the command succeeds and writes that many frames.
+ok() {
+    local name=$1 want=$2 mode=$3; shift 4
+    local out="$work/$name.mp4"
+    if ! "$zoetrope" "$@" -o "$out" > "$work/$name.log" 2>&1; then fail "$name: exit $? ($(tail -n 1 "$work/$name.log"))"; return; fi
+    local got; got=$(frames "$out")
+    [ "$got" = "$want" ] || { fail "$name: $got frames, expected $want"; return; }
+    local tagged; tagged=$(tag "$out" mode)
+    [ "$tagged" = "$mode" ] || { fail "$name: mode tag '$tagged', expected '$mode'"; return; }
+    pass
+}
+
+# bad NAME EXPECTED_TEXT -- ARGS...: the command fails with one stderr line containing the text.
+bad() {
+    local name=$1 want=$2; shift 3
+    local out="$work/bad-$name.mp4"
+    "$zoetrope" "$@" -o "$out" > /dev/null 2> "$work/bad-$name.err"
+    local status=$?
+    local lines; lines=$(wc -l < "$work/bad-$name.err")
+    if [ "$status" -eq 0 ]; then fail "$name: exit 0"; return; fi
+    if [ "$lines" -ne 1 ]; then fail "$name: $lines lines on stderr: $(cat "$work/bad-$name.err")"; return; fi
+    grep -qF -- "$want" "$work/bad-$name.err" || { fail "$name: '$(cat "$work/bad-$name.err")' lacks '$want'"; return; }
+    ls "$work" | grep -q "bad-$name.mp4" && { fail "$name: left an output file"; return; }
+    pass
+}
+
+# Inputs: a generated 9-frame clip, a still, a smaller clip, masks, a file that is no image.
+"$zoetrope" generate "a red fox in the snow" "${small[@]}" --frames 9 -o "$work/clip.mp4" > /dev/null 2>&1 || fail "making the input clip"
+ffmpeg -v error -i "$work/clip.mp4" -frames:v 1 "$work/still.png"
+ffmpeg -v error -i "$work/clip.mp4" -vf scale=32:16 "$work/small.mp4"
+ffmpeg -v error -f lavfi -i "color=white:s=48x32,drawbox=x=0:y=0:w=24:h=32:color=black:t=fill" -frames:v 1 "$work/mask.png"
+ffmpeg -v error -f lavfi -i "color=white:s=64x64" -frames:v 1 "$work/mask-64.png"
+ffmpeg -v error -f lavfi -i "color=white:s=48x32" -frames:v 5 "$work/mask-5.mp4"
+echo "not an image" > "$work/text.png"
+
+ok text 9 "text to video" -- generate "a fox" "${small[@]}" --frames 9
+ok image 9 "image to video" -- generate "a fox" "${small[@]}" --frames 9 --image "$work/still.png"
+ok remix 9 remix -- generate "a fox" "${small[@]}" --video "$work/clip.mp4" --strength 0.5
+ok edit 9 edit -- generate "a fox" "${small[@]}" --video "$work/clip.mp4" --mask "$work/mask.png"
+ok outpaint 9 outpaint -- generate "a fox" "${small[@]}" --video "$work/small.mp4"
+ok loop 12 loop -- generate "a fox" "${small[@]}" --frames 12 --loop
+ok extend 13 extend -- extend "$work/clip.mp4" "a fox" "${small[@]}" --frames 4
+ok backward 17 "extend backward" -- extend "$work/clip.mp4" "a fox" "${small[@]}" --frames 8 --backward
+ok connect 22 connect -- connect "$work/clip.mp4" "$work/clip.mp4" "a fox" "${small[@]}" --frames 4
+
+bad missing-image "does not exist" -- generate "a fox" "${small[@]}" --image "$work/nothing.png"
+bad not-an-image "not an image or video" -- generate "a fox" "${small[@]}" --image "$work/text.png"
+bad strength-0 "strength 0.0 must be above 0" -- generate "a fox" "${small[@]}" --video "$work/clip.mp4" --strength 0
+bad strength-1.5 "strength 1.5 must be above 0 and at most 1" -- generate "a fox" "${small[@]}" --video "$work/clip.mp4" --strength 1.5
+bad mask-size "they must match" -- generate "a fox" "${small[@]}" --video "$work/clip.mp4" --mask "$work/mask-64.png"
+bad mask-length "the mask has 5 frames" -- generate "a fox" "${small[@]}" --video "$work/clip.mp4" --mask "$work/mask-5.mp4"
+bad mask-alone "needs the --video" -- generate "a fox" "${small[@]}" --mask "$work/mask.png"
+bad extend-0 "seconds 0.0 must be positive" -- extend "$work/clip.mp4" "a fox" "${small[@]}" --seconds 0
+bad extend-odd "multiple of 4" -- extend "$work/clip.mp4" "a fox" "${small[@]}" --frames 3
+bad connect-missing "does not exist" -- connect "$work/clip.mp4" "$work/nothing.mp4" "a fox" "${small[@]}" --frames 4
+bad loop-short "at least 12" -- generate "a fox" "${small[@]}" --frames 8 --loop
+bad image-and-video "not both" -- generate "a fox" "${small[@]}" --image "$work/still.png" --video "$work/clip.mp4" --strength 0.5
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
