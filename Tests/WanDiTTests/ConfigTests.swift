@@ -43,13 +43,14 @@ extension WanTransformerTests {
 
         @Test func malformedConfigsNameTheField() throws {
             let cases = [
-                (#"{"num_layers": "30"}"#, #"config.json field "num_layers" is a string, not an integer"#),
-                (#"{"patch_size": [1, 2]}"#, "patch_size [1, 2] must be three positive sizes"),
-                (#"{"eps": true}"#, #"config.json field "eps" is a boolean, not a number"#),
-                (#"{"_class_name": "WanVACETransformer3DModel"}"#, "describes WanVACETransformer3DModel"),
+                (#"{"num_layers": "30"}"#, #"config.json: "num_layers" must be a whole number, not "30""#),
+                (#"{"patch_size": [1, 2]}"#, #"config.json: "patch_size" must be a list of 3 whole numbers, not [1,2]"#),
+                (#"{"eps": true}"#, #"config.json: "eps" must be a number, not true"#),
+                (#"{"_class_name": "WanVACETransformer3DModel"}"#,
+                 #"config.json: "_class_name" must be "WanTransformer3DModel", not "WanVACETransformer3DModel""#),
                 (#"{"image_dim": 1280}"#, "image_dim needs added_kv_proj_dim equal to the model width 5120"),
                 (#"{"attention_head_dim": 127}"#, "attention_head_dim 127 must be even"),
-                ("[1]", "config.json is an array, not an object"),
+                ("[1]", "config.json must be an object, not [1]"),
             ]
             for (text, fragment) in cases {
                 let error = #expect(throws: WanTransformerError.self) { try Config(parsing: text) }

@@ -79,7 +79,8 @@ public struct WanTransformer: Sendable {
                 "the \"\(component.name)\" component at \(component.path ?? "?") has no weights")
         }
         if let json = component.config {
-            try self.init(config: try Config(json: json), weights: weights, dtype: dtype, uploadingTo: backend)
+            try self.init(config: try Config(json: json, file: component.configPath), weights: weights, dtype: dtype,
+                          uploadingTo: backend)
         } else {
             try self.init(weights: weights, dtype: dtype, uploadingTo: backend)
         }
