@@ -28,7 +28,7 @@ public struct GenerationProgress: Sendable, Equatable {
     public var remaining: Double?
 }
 
-/// Text to video with a Wan model (diffusers' `WanPipeline.__call__`, spec §5.1), in numbered stages:
+/// Text to video with a Wan model (diffusers' `WanPipeline.__call__`, docs/wan-reference.md §6.1), in numbered stages:
 /// 1 encode the prompts, 2 build the schedule, 3 draw the initial latents, 4 denoise with guidance,
 /// 5 decode in time chunks. Each model is loaded when its stage starts and released when it ends, so
 /// the text encoder is gone before the transformer loads and the transformer before the VAE.

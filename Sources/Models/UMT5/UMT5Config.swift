@@ -4,7 +4,7 @@ import Tensor
 extension UMT5Encoder {
     /// The encoder's hyper-parameters: the fields of transformers' `UMT5Config` that the encoder
     /// uses, under their `config.json` names in the comments. The defaults are google/umt5-xxl's,
-    /// the text encoder of every Wan 2.1 / 2.2 pipeline (spec 3.1).
+    /// the text encoder of every Wan 2.1 / 2.2 pipeline (docs/wan-reference.md §3.1).
     ///
     /// A field missing from a `config.json` takes the umt5-xxl value here, not the (smaller)
     /// default of transformers' `UMT5Config` class; `save_pretrained` writes every field, so this

@@ -2,7 +2,7 @@ import Tensor
 
 extension WanTransformer {
     /// The transformer's hyperparameters: the fields of diffusers' `transformer/config.json`
-    /// (docs/wan-spec.md §1.1), under the same names in camel case. The defaults are those of the
+    /// (docs/wan-reference.md §1.1), under the same names in camel case. The defaults are those of the
     /// smallest real variant, Wan 2.1 T2V 1.3B; ``wan21T2V14B``, ``wan21I2V14B`` and ``wan21FLF2V14B``
     /// hold the others.
     public struct Config: Sendable, Hashable {

@@ -1,7 +1,7 @@
 import Tensor
 
 extension WanAutoencoder {
-    /// The fields of a diffusers `AutoencoderKLWan` `config.json` (docs: wan-spec §2.1). Every field
+    /// The fields of a diffusers `AutoencoderKLWan` `config.json` (docs/wan-reference.md §2.1). Every field
     /// defaults to the class default, which is the Wan 2.1 VAE, so older configs that lack a newer
     /// field read as diffusers reads them. Unknown keys (`_class_name`, `_diffusers_version`) are ignored.
     public struct Config: Sendable, Equatable {
