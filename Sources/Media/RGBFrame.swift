@@ -23,7 +23,7 @@ public struct RGBFrame: Sendable, Equatable {
 
     /// The byte diffusers writes for one decoded sample: `min(max(x·0.5 + 0.5, 0), 1)·255` in
     /// float32, truncated toward zero (`VideoProcessor.postprocess_video` then
-    /// `(frame * 255).astype(uint8)` in `export_to_video`; docs/wan-spec.md §5.1 steps 7–8).
+    /// `(frame * 255).astype(uint8)` in `export_to_video`; docs/wan-reference.md §6.2).
     /// NaN becomes 0.
     @inlinable @inline(__always)
     public static func byte(fromDecoded x: Float) -> UInt8 {

@@ -5,8 +5,8 @@ import Darwin
 #endif
 import Tensor
 
-/// The Wan transformer's 3-axis rotary position tables (diffusers' `WanRotaryPosEmbed`, spec 1.3
-/// step 2). The head dimension `d` is split into a time band of `d − 4·⌊d/6⌋` features and height
+/// The Wan transformer's 3-axis rotary position tables (diffusers' `WanRotaryPosEmbed`, docs/wan-reference.md
+/// §1.3). The head dimension `d` is split into a time band of `d − 4·⌊d/6⌋` features and height
 /// and width bands of `2·⌊d/6⌋` each (44/42/42 for `d` = 128). In each band of size `m`, pair `j`
 /// turns by the angle `pos · θ^(−2j/m)`; angles, cosines and sines are computed in double precision
 /// and rounded to float once, each value repeated for the interleaved pair `(2j, 2j+1)`, the bands
@@ -91,7 +91,7 @@ public struct WanRotaryEmbedding: Sendable {
 }
 
 /// Sinusoidal timestep features as diffusers' `get_timestep_embedding` computes them, in float32
-/// (spec 1.3 step 4): `e_i = exp(−ln(maxPeriod)·i / (half − downscaleFreqShift))`,
+/// (docs/wan-reference.md §1.4): `e_i = exp(−ln(maxPeriod)·i / (half − downscaleFreqShift))`,
 /// `arg_i = scale·t·e_i`, output `[sin(arg) | cos(arg)]`, or `[cos | sin]` with `flipSinToCos`
 /// (Wan's setting); an odd `dim` gets a trailing zero. Returns a float32 host tensor `[B, dim]`.
 public func timestepSinusoid(timesteps: [Float], dim: Int = 256, flipSinToCos: Bool = true,

@@ -29,7 +29,7 @@ public struct GenerationDefaults: Sendable, Equatable {
         self.geometry = geometry
     }
 
-    /// Wan 2.1's pipeline defaults (diffusers' `WanPipeline.__call__`, spec §5.1), with an empty
+    /// Wan 2.1's pipeline defaults (diffusers' `WanPipeline.__call__`, docs/wan-reference.md §6.1), with an empty
     /// negative prompt.
     public static let wan21 = GenerationDefaults(width: 832, height: 480, frames: 81, fps: 16, steps: 50, guidance: 5.0,
                                                  negativePrompt: "")

@@ -4,7 +4,7 @@ import Tokenization
 import UMT5
 
 /// Prompts to the text context the Wan transformer reads (diffusers' `WanPipeline.encode_prompt`,
-/// docs/wan-spec.md §3.4): clean the prompt (HTML unescaping, whitespace collapsing), tokenize to
+/// docs/wan-reference.md §3.4): clean the prompt (HTML unescaping, whitespace collapsing), tokenize to
 /// exactly `maxLength` ids, run UMT5, keep each prompt's own rows and zero the padding rows.
 public struct PromptEncoder: Sendable {
     public let tokenizer: UnigramTokenizer

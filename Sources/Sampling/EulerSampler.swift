@@ -1,7 +1,7 @@
 import Tensor
 
 /// diffusers' `FlowMatchEulerDiscreteScheduler` (deterministic, no per-token timesteps):
-/// x_{i+1} = float32(x) + (σ_{i+1} − σ_i)·v, then cast to v's dtype (wan-spec §4.2).
+/// x_{i+1} = float32(x) + (σ_{i+1} − σ_i)·v, then cast to v's dtype (docs/wan-reference.md §5.2).
 ///
 /// As in diffusers, the product (σ_{i+1} − σ_i)·v is taken in v's dtype (`dt * model_output` with a
 /// 0-dim float32 dt and a bf16 v rounds dt to bf16, then the product), the sum in float32, and the

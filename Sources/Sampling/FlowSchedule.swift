@@ -1,5 +1,5 @@
 /// The noise levels of one sampling run, computed exactly as diffusers' `set_timesteps(N)` does
-/// (wan-spec §4): in float64 as NumPy would, then rounded to float32.
+/// (docs/wan-reference.md §4): in float64 as NumPy would, then rounded to float32.
 ///
 /// - UniPC: s = linspace(1, 1/T, N + 1)[:N]; σ = shift·s / (1 + (shift − 1)·s); σ₀ −= 1e-6 when it
 ///   is within 1e-6 of 1; timesteps = trunc(σ·T) (integers); sigmas = float32([σ…, 0]).

@@ -67,22 +67,14 @@ public struct SchedulerConfig: Sendable, Equatable {
     /// The scheduler of the Wan 2.1 diffusers folders (UniPC, flow shift 3).
     public static let wan21 = SchedulerConfig()
 
-    /// Reads a diffusers `scheduler_config.json`. Absent fields take the class defaults of diffusers
-    /// 0.42 (so a UniPC config must say `prediction_type` `"flow_prediction"` and `use_flow_sigmas`
-    /// true, as the Wan folders do). `file` names the file in errors. Throws ``SamplingError``.
+    /// Reads a diffusers `scheduler_config.json` (see ``init(from:)``) and validates it. `file`
+    /// names the file in errors. Throws ``SamplingError``.
     public init(json: JSONValue, file: String? = nil) throws {
-        let reader = try ConfigReader(json, file: file)
-        guard let className = try reader.string("_class_name") else {
-            throw reader.error("_class_name", "is missing, so the scheduler class is unknown")
-        }
-        switch className {
-        case SamplerKind.unipc.diffusersClassName:
-            self = try SchedulerConfig.uniPC(reader)
-        case SamplerKind.euler.diffusersClassName:
-            self = try SchedulerConfig.euler(reader)
-        default:
-            throw reader.error("_class_name", "\"\(className)\" is not supported; only UniPCMultistepScheduler "
-                               + "(flow sigmas) and FlowMatchEulerDiscreteScheduler are")
+        do {
+            self = try JSONValueDecoder().decode(SchedulerConfig.self, from: json)
+        } catch let error as DecodingError {
+            let problem = ConfigFieldError(error)
+            throw SamplingError.invalidConfig(file: file, field: problem.field, detail: problem.detail)
         }
         try validate(file: file)
     }
@@ -137,58 +129,5 @@ public struct SchedulerConfig: Sendable, Equatable {
             throw fail("lower_order_final", "false is not supported with final_sigmas_type \"zero\": diffusers' "
                        + "order-2 last step divides by an infinite step and returns infinities")
         }
-    }
-}
-
-extension SchedulerConfig {
-    private static func uniPC(_ reader: ConfigReader) throws -> SchedulerConfig {
-        // Class defaults of UniPCMultistepScheduler.__init__ where a field is absent.
-        let prediction = try reader.string("prediction_type") ?? "epsilon"
-        guard prediction == "flow_prediction" else {
-            throw reader.error("prediction_type", "\"\(prediction)\" is not supported; only \"flow_prediction\" is")
-        }
-        try reader.require("use_flow_sigmas", equals: true, default: false,
-                           because: "only flow sigmas are implemented (the Wan folders set it)")
-        try reader.require("predict_x0", equals: true, default: true, because: "flow prediction needs the x₀ form")
-        try reader.require("thresholding", equals: false, default: false, because: "thresholding is not implemented")
-        for field in ["use_karras_sigmas", "use_exponential_sigmas", "use_beta_sigmas"] {
-            try reader.require(field, equals: false, default: false, because: "only flow sigmas are implemented")
-        }
-        try reader.require("use_dynamic_shifting", equals: false, default: false,
-                           because: "resolution-dependent shifting is not implemented; set a fixed flow_shift")
-        try reader.requireNullOrZero("shift_terminal")
-        if let solver = reader.value("solver_p"), !solver.isNull {
-            throw reader.error("solver_p", "is not supported (UniPC's own predictor is the only one implemented)")
-        }
-        let solverType = try reader.string("solver_type") ?? "bh2"
-        // diffusers maps the DPM-Solver names to bh2 and implements bh1 and bh2.
-        guard ["bh2", "midpoint", "heun", "logrho"].contains(solverType) else {
-            throw reader.error("solver_type", "\"\(solverType)\" is not supported; only \"bh2\" is "
-                               + "(bh1 returns NaN at a zero final sigma in diffusers)")
-        }
-        let finalName = try reader.string("final_sigmas_type") ?? "zero"
-        guard let finalSigma = FinalSigma(rawValue: finalName) else {
-            throw reader.error("final_sigmas_type", "\"\(finalName)\" is not supported; only \"zero\" and \"sigma_min\" are")
-        }
-        return SchedulerConfig(
-            kind: .unipc, shift: try reader.number("flow_shift") ?? 1.0,
-            trainTimesteps: try reader.integer("num_train_timesteps") ?? 1000,
-            solverOrder: try reader.integer("solver_order") ?? 2,
-            lowerOrderFinal: try reader.bool("lower_order_final") ?? true,
-            disableCorrector: try reader.integers("disable_corrector") ?? [], finalSigma: finalSigma)
-    }
-
-    private static func euler(_ reader: ConfigReader) throws -> SchedulerConfig {
-        try reader.require("use_dynamic_shifting", equals: false, default: false,
-                           because: "resolution-dependent shifting is not implemented; set a fixed shift")
-        for field in ["use_karras_sigmas", "use_exponential_sigmas", "use_beta_sigmas"] {
-            try reader.require(field, equals: false, default: false, because: "only shifted flow sigmas are implemented")
-        }
-        try reader.require("invert_sigmas", equals: false, default: false, because: "inverted sigmas are not implemented")
-        try reader.require("stochastic_sampling", equals: false, default: false,
-                           because: "stochastic sampling is not implemented")
-        try reader.requireNullOrZero("shift_terminal")
-        return SchedulerConfig(kind: .euler, shift: try reader.number("shift") ?? 1.0,
-                               trainTimesteps: try reader.integer("num_train_timesteps") ?? 1000)
     }
 }

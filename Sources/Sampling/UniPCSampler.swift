@@ -7,7 +7,7 @@ import Tensor
 
 /// diffusers' `UniPCMultistepScheduler` in its flow form (`prediction_type` flow_prediction,
 /// `use_flow_sigmas`, `predict_x0`, bh2, solver order 1 or 2): the UniC corrector followed by the
-/// UniP predictor at every step, one model output at a time (wan-spec §4.1).
+/// UniP predictor at every step, one model output at a time (docs/wan-reference.md §5.1).
 ///
 /// Step i, with α(σ) = 1 − σ and λ(σ) = ln α − ln σ:
 /// 1. m_i = x − σ_i·v, the x₀ prediction. For a bf16 v, diffusers' `sigma_t * model_output` rounds

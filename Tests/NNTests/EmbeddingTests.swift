@@ -72,7 +72,7 @@ struct RopeCase: Sendable, CustomTestStringConvertible {
         let t = try fixture.tensor("t").floats()
         let out = try timestepSinusoid(timesteps: t, dim: 256, flipSinToCos: true, downscaleFreqShift: 0)  // [5, 256]
         // Against diffusers: PyTorch's float32 exp is one ulp off for 2 of the 128 frequencies, and
-        // t up to 999 turns that ulp into ~3e-5 rad of argument (spec 1.3 step 4 expects ~1e-4), so
+        // t up to 999 turns that ulp into ~3e-5 rad of argument (docs/wan-reference.md §1.4 expects ~1e-4), so
         // this comparison takes the fp32 threshold of Tolerance.float32 (measured 2.9e-5).
         expectMatch(out, try fixture.tensor("out"), .float32, "timestep")
         // With the exp correctly rounded on both sides, only sin/cos roundings remain.

@@ -33,7 +33,7 @@ import Testing
         expectMatch(try Tensor(schedule.sigmas, shape: [steps + 1]), sigmas, .exact, "\(name).sigmas")
     }
 
-    // The reference values quoted in wan-spec §4.1 and §4.2.
+    // The reference values quoted in docs/wan-reference.md §4.2 and §4.3.
     @Test func specReferenceValues() throws {
         let s3 = try FlowSchedule(config: .wan21, steps: 50)
         #expect(Array(s3.timesteps.prefix(6)) == [999, 993, 986, 979, 971, 964])

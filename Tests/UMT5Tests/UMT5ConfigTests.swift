@@ -17,7 +17,7 @@ import UMT5
         #expect(try b.activation() == .geluTanh)
     }
 
-    // Absent fields take google/umt5-xxl's values (spec 3.1), which are also the memberwise defaults.
+    // Absent fields take google/umt5-xxl's values (docs/wan-reference.md §3.1), which are also the memberwise defaults.
     @Test func defaultsAreUMT5XXL() throws {
         let xxl = UMT5Encoder.Config()
         #expect(xxl.vocabSize == 256_384 && xxl.dModel == 4096 && xxl.dKV == 64 && xxl.numHeads == 64)

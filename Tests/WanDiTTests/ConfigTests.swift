@@ -22,7 +22,7 @@ extension WanTransformerTests {
                                   posEmbedSeqLen: 10))
         }
 
-        // Wan-AI/Wan2.1-T2V-1.3B-Diffusers transformer/config.json (spec §6.1).
+        // Wan-AI/Wan2.1-T2V-1.3B-Diffusers transformer/config.json (docs/wan-reference.md §8.1).
         @Test func parsesTheReal1_3BConfig() throws {
             let text = """
                 {"_class_name": "WanTransformer3DModel", "_diffusers_version": "0.33.0.dev0", "added_kv_proj_dim": null,
@@ -43,13 +43,14 @@ extension WanTransformerTests {
 
         @Test func malformedConfigsNameTheField() throws {
             let cases = [
-                (#"{"num_layers": "30"}"#, #"config.json field "num_layers" is a string, not an integer"#),
-                (#"{"patch_size": [1, 2]}"#, "patch_size [1, 2] must be three positive sizes"),
-                (#"{"eps": true}"#, #"config.json field "eps" is a boolean, not a number"#),
-                (#"{"_class_name": "WanVACETransformer3DModel"}"#, "describes WanVACETransformer3DModel"),
+                (#"{"num_layers": "30"}"#, #"config.json: "num_layers" must be a whole number, not "30""#),
+                (#"{"patch_size": [1, 2]}"#, #"config.json: "patch_size" must be a list of 3 whole numbers, not [1,2]"#),
+                (#"{"eps": true}"#, #"config.json: "eps" must be a number, not true"#),
+                (#"{"_class_name": "WanVACETransformer3DModel"}"#,
+                 #"config.json: "_class_name" must be "WanTransformer3DModel", not "WanVACETransformer3DModel""#),
                 (#"{"image_dim": 1280}"#, "image_dim needs added_kv_proj_dim equal to the model width 5120"),
                 (#"{"attention_head_dim": 127}"#, "attention_head_dim 127 must be even"),
-                ("[1]", "config.json is an array, not an object"),
+                ("[1]", "config.json must be an object, not [1]"),
             ]
             for (text, fragment) in cases {
                 let error = #expect(throws: WanTransformerError.self) { try Config(parsing: text) }
@@ -76,7 +77,7 @@ extension WanTransformerTests {
         func detectsTheRealVariants(_ name: String) throws {
             let config = try #require(Config.knownVariants.first { $0.name == name }?.config)
             let shapes = ShapeOnlyWeights.diffusers(config)
-            if config == .wan21T2V1_3B { #expect(shapes.count == 825) }  // 27 per block × 30 + 15 (spec §1.2)
+            if config == .wan21T2V1_3B { #expect(shapes.count == 825) }  // 27 per block × 30 + 15 (docs/wan-reference.md §1.2)
             #expect(try Config(detectingFrom: ShapeOnlyWeights(shapes)) == config)
             let comfy = WanTransformer.WeightLayout.original(prefix: "model.diffusion_model.")
             let original = ShapeOnlyWeights(shapes.map { (comfy.fileName(for: $0.name), $0.shape) })
@@ -96,7 +97,7 @@ extension WanTransformerTests {
             #expect(empty?.description.contains("has no \"patch_embedding.weight\"") == true)
         }
 
-        // docs/wan-spec.md §6.2, including the two traps: the output modulation is `head.modulation`,
+        // docs/wan-reference.md §8.2, including the two traps: the output modulation is `head.modulation`,
         // a block's is `modulation`; diffusers' affine `norm2` is the original `norm3`.
         @Test func originalNames() {
             let layout = WanTransformer.WeightLayout.original(prefix: "")

@@ -133,7 +133,7 @@ struct ShapeOnlyWeights: WeightSource {
 
     func tensor(named name: String, as dtype: DType) throws -> Tensor { try tensor(named: name) }
 
-    /// Every tensor of a diffusers checkpoint for `config`, in diffusers' names (spec §1.2).
+    /// Every tensor of a diffusers checkpoint for `config`, in diffusers' names (docs/wan-reference.md §1.2).
     static func diffusers(_ config: WanTransformer.Config) -> [(name: String, shape: [Int])] {
         let d = config.innerDim, f = config.ffnDim
         var list: [(String, [Int])] = [

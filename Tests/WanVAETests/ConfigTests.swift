@@ -43,9 +43,9 @@ extension WanVAETests {
         }
 
         @Test(arguments: [
-            (#"{"z_dim": "16"}"#, "vae config: \"z_dim\" is a string, expected an integer"),
-            (#"{"dim_mult": [1, 2.5]}"#, "vae config: \"dim_mult\" entry 1 is a number, expected one of integers"),
-            (#"{"temperal_downsample": true}"#, "vae config: \"temperal_downsample\" is a boolean, expected an array of booleans"),
+            (#"{"z_dim": "16"}"#, "vae config: \"z_dim\" must be a whole number, not \"16\""),
+            (#"{"dim_mult": [1, 2.5]}"#, "vae config: \"dim_mult[1]\" must be a whole number, not 2.5"),
+            (#"{"temperal_downsample": true}"#, "vae config: \"temperal_downsample\" must be a list, not true"),
             (#"{"z_dim": 4}"#, "vae config: \"latents_mean\" has 16 entries, expected z_dim = 4"),
             (#"{"patch_size": 2}"#, "vae config: \"patch_size\" is 2 (Wan 2.2 patchification), which is not supported"),
             (#"{"attn_scales": [0.5]}"#,
@@ -54,7 +54,7 @@ extension WanVAETests {
              "vae config: \"temperal_downsample\" halves time 3 times; 4-frame chunks allow at most 2"),
             (#"{"temperal_downsample": [true]}"#, "vae config: \"temperal_downsample\" has 1 entries; dim_mult [1, 2, 4, 4] needs 3"),
             (#"{"base_dim": 0}"#, "vae config: \"base_dim\" is 0, expected a positive integer"),
-            ("[1]", "vae config: \"\" is an array, not an object"),
+            ("[1]", "vae config: \"(document)\" must be an object, not [1]"),
         ])
         func badConfigsAreNamed(json: String, message: String) {
             let error = #expect(throws: WanVAEError.self) { try WanAutoencoder.Config(parsing: json) }

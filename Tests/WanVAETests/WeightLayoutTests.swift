@@ -28,7 +28,7 @@ extension WanVAETests {
                         "a original-layout decode")
         }
 
-        // The real model's names (num_res_blocks 2), from wan-spec §6.2.
+        // The real model's names (num_res_blocks 2), from docs/wan-reference.md §8.2.
         @Test(arguments: [
             ("quant_conv.weight", "conv1.weight"),
             ("post_quant_conv.bias", "conv2.bias"),

@@ -17,7 +17,7 @@ import os
 import torch
 from diffusers import AutoencoderKLWan, WanTransformer3DModel
 
-# Wan-AI/Wan2.1-T2V-1.3B-Diffusers transformer/config.json (docs/wan-spec.md section 1.1).
+# Wan-AI/Wan2.1-T2V-1.3B-Diffusers transformer/config.json (docs/wan-reference.md §1.1).
 TRANSFORMER_1_3B = dict(
     patch_size=(1, 2, 2), num_attention_heads=12, attention_head_dim=128, in_channels=16, out_channels=16,
     text_dim=4096, freq_dim=256, ffn_dim=8960, num_layers=30, cross_attn_norm=True,

@@ -7,7 +7,7 @@ import Tensor
 
 extension UMT5Encoder {
     /// T5's bidirectional relative-position bucket of `relativePosition = key − query` (transformers'
-    /// `_relative_position_bucket` for an encoder, spec 3.2). Half the buckets hold keys after the
+    /// `_relative_position_bucket` for an encoder, docs/wan-reference.md §3.2). Half the buckets hold keys after the
     /// query, half the rest; within a half, distances below `numBuckets / 4` get a bucket each and
     /// larger ones share logarithmically wider buckets, the last reached at `maxDistance`.
     ///

@@ -4,7 +4,7 @@ import Tensor
 extension UMT5Encoder {
     /// The encoder's hyper-parameters: the fields of transformers' `UMT5Config` that the encoder
     /// uses, under their `config.json` names in the comments. The defaults are google/umt5-xxl's,
-    /// the text encoder of every Wan 2.1 / 2.2 pipeline (spec 3.1).
+    /// the text encoder of every Wan 2.1 / 2.2 pipeline (docs/wan-reference.md §3.1).
     ///
     /// A field missing from a `config.json` takes the umt5-xxl value here, not the (smaller)
     /// default of transformers' `UMT5Config` class; `save_pretrained` writes every field, so this
@@ -47,48 +47,17 @@ extension UMT5Encoder {
             self.feedForwardProj = feedForwardProj
         }
 
-        /// Reads a text encoder's `config.json` (as written by transformers' `save_pretrained`).
-        /// Fields the encoder does not use are ignored; absent ones keep the umt5-xxl default.
-        /// Throws ``UMT5Error`` for a field of the wrong kind or range, a `model_type` other than
-        /// `"umt5"` or an unsupported `feed_forward_proj`.
+        /// Reads a text encoder's `config.json` (see ``init(from:)``) and validates it. Throws
+        /// ``UMT5Error`` for a field of the wrong kind or range, a `model_type` other than `"umt5"` or
+        /// an unsupported `feed_forward_proj`.
         public init(json: JSONValue) throws {
-            guard json.objectValue != nil else {
-                throw UMT5Error.invalidConfig(field: "(document)", detail: "is \(json.kindDescription), not an object")
+            do {
+                self = try JSONValueDecoder().decode(Config.self, from: json)
+            } catch let error as DecodingError {
+                let problem = ConfigFieldError(error)
+                throw UMT5Error.invalidConfig(field: problem.field, detail: problem.detail)
             }
-            if let type = json["model_type"], type.stringValue != "umt5" {
-                throw UMT5Error.invalidConfig(
-                    field: "model_type", detail: "is \(type.serialized), not \"umt5\" (T5 and mT5 share one position bias)")
-            }
-            func integer(_ field: String, _ fallback: Int) throws -> Int {
-                guard let value = json[field] else { return fallback }
-                guard let int = value.intValue, int > 0 else {
-                    throw UMT5Error.invalidConfig(field: field, detail: "is \(value.serialized), expected a positive integer")
-                }
-                return int
-            }
-            var config = Config()
-            config.vocabSize = try integer("vocab_size", config.vocabSize)
-            config.dModel = try integer("d_model", config.dModel)
-            config.dKV = try integer("d_kv", config.dKV)
-            config.numHeads = try integer("num_heads", config.numHeads)
-            config.dFF = try integer("d_ff", config.dFF)
-            config.numLayers = try integer("num_layers", config.numLayers)
-            config.relativeAttentionNumBuckets = try integer("relative_attention_num_buckets", config.relativeAttentionNumBuckets)
-            config.relativeAttentionMaxDistance = try integer("relative_attention_max_distance", config.relativeAttentionMaxDistance)
-            if let value = json["layer_norm_epsilon"] {
-                guard let eps = value.doubleValue, eps > 0 else {
-                    throw UMT5Error.invalidConfig(field: "layer_norm_epsilon", detail: "is \(value.serialized), expected a positive number")
-                }
-                config.layerNormEpsilon = Float(eps)
-            }
-            if let value = json["feed_forward_proj"] {
-                guard let kind = value.stringValue else {
-                    throw UMT5Error.invalidConfig(field: "feed_forward_proj", detail: "is \(value.serialized), expected a string")
-                }
-                config.feedForwardProj = kind
-            }
-            try config.validate()
-            self = config
+            try validate()
         }
 
         /// Features of all heads together, `numHeads · dKV` (4096 for umt5-xxl; need not equal `dModel`).
@@ -129,6 +98,39 @@ extension UMT5Encoder {
             }
             _ = try activation()
         }
+    }
+}
+
+extension UMT5Encoder.Config: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case modelType = "model_type", vocabSize = "vocab_size", dModel = "d_model", dKV = "d_kv", numHeads = "num_heads"
+        case dFF = "d_ff", numLayers = "num_layers", relativeAttentionNumBuckets = "relative_attention_num_buckets"
+        case relativeAttentionMaxDistance = "relative_attention_max_distance", layerNormEpsilon = "layer_norm_epsilon"
+        case feedForwardProj = "feed_forward_proj"
+    }
+
+    /// Decodes a text encoder's `config.json` (as transformers' `save_pretrained` writes it) without
+    /// validating it. Fields the encoder does not use are ignored; absent ones keep the umt5-xxl
+    /// default; `null` is refused. A `model_type` other than `"umt5"` is refused, since T5 and mT5
+    /// share one position bias across layers where UMT5 has one per layer.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if c.contains(.modelType), try c.decode(JSONValue.self, forKey: .modelType) != .string("umt5") {
+            throw c.mismatch(forKey: .modelType, expected: "\"umt5\" (T5 and mT5 share one position bias)")
+        }
+        let xxl = UMT5Encoder.Config()
+        self.init(vocabSize: try c.decode(forKey: .vocabSize, default: xxl.vocabSize),
+                  dModel: try c.decode(forKey: .dModel, default: xxl.dModel),
+                  dKV: try c.decode(forKey: .dKV, default: xxl.dKV),
+                  numHeads: try c.decode(forKey: .numHeads, default: xxl.numHeads),
+                  dFF: try c.decode(forKey: .dFF, default: xxl.dFF),
+                  numLayers: try c.decode(forKey: .numLayers, default: xxl.numLayers),
+                  relativeAttentionNumBuckets: try c.decode(forKey: .relativeAttentionNumBuckets,
+                                                            default: xxl.relativeAttentionNumBuckets),
+                  relativeAttentionMaxDistance: try c.decode(forKey: .relativeAttentionMaxDistance,
+                                                             default: xxl.relativeAttentionMaxDistance),
+                  layerNormEpsilon: try c.decode(forKey: .layerNormEpsilon, default: xxl.layerNormEpsilon),
+                  feedForwardProj: try c.decode(forKey: .feedForwardProj, default: xxl.feedForwardProj))
     }
 }
 

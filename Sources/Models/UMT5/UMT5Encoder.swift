@@ -2,12 +2,12 @@ import NN
 import Tensor
 
 /// The UMT5 text encoder of the Wan pipelines (transformers' `UMT5EncoderModel`, google/umt5-xxl;
-/// spec 3.2): token ids and an attention mask in, `last_hidden_state` `[B, L, d_model]` out.
+/// docs/wan-reference.md §3.2): token ids and an attention mask in, `last_hidden_state` `[B, L, d_model]` out.
 ///
 /// Embedding lookup without scaling; `numLayers` blocks of pre-norm self-attention (no 1/√d
 /// scale, each block's own relative-position bias, key-padding mask) and gated-GELU feed-forward;
 /// a final T5 RMS norm. ``promptEmbeddings(ids:attentionMask:on:taps:)`` adds the pipeline's
-/// zeroing of padded rows (spec 3.4 step 4).
+/// zeroing of padded rows (docs/wan-reference.md §3.4).
 ///
 /// Named intermediates (``Taps``): `embed`, `block.{i}.position_bias` `[1, H, L, L]`,
 /// `block.{i}.attn_out` (the residual stream after the attention sub-layer), `block.{i}.out`,
@@ -15,7 +15,7 @@ import Tensor
 public struct UMT5Encoder: Sendable {
     /// The precision the encoder runs in.
     public enum Precision: String, Sendable, CaseIterable {
-        /// bfloat16 weights and activations, the reference pipeline's policy for UMT5 (spec 0.1).
+        /// bfloat16 weights and activations, the reference pipeline's policy for UMT5 (docs/wan-reference.md §7.1).
         /// Norm statistics, attention scores and softmax are float32, matmuls accumulate in float32.
         case bf16
         /// float32 throughout, for parity against a float32 reference.
@@ -128,7 +128,7 @@ public struct UMT5Encoder: Sendable {
         return out
     }
 
-    /// The Wan pipelines' prompt embeddings (spec 3.4 steps 3–4): the encoder's output with the
+    /// The Wan pipelines' prompt embeddings (docs/wan-reference.md §3.4): the encoder's output with the
     /// rows past each sample's sequence length (its number of mask ones) set to exact zeros,
     /// `[B, L, d_model]`.
     public func promptEmbeddings(ids: [[Int]], attentionMask: [[Int]], on backend: any Backend,

@@ -4,7 +4,7 @@ extension UMT5Encoder {
     /// The two checkpoint layouts of the UMT5 encoder. The model's canonical names are
     /// transformers' (`shared.weight`, `encoder.block.{i}.layer.0.SelfAttention.q.weight`, ...);
     /// the original Wan layout (`models_t5_umt5-xxl-enc-bf16.pth`, converted to safetensors) is read
-    /// through the one name table of ``wanName(for:)`` (spec 6.2).
+    /// through the one name table of ``wanName(for:)`` (docs/wan-reference.md §8.2).
     public enum WeightLayout: String, Sendable, CaseIterable {
         /// transformers' `UMT5EncoderModel` names: the diffusers `text_encoder/` folder, ComfyUI's
         /// `umt5_xxl_*.safetensors`.

@@ -1,11 +1,11 @@
 import NN
 import Tensor
 
-/// diffusers' `WanTransformerBlock` (spec §1.3 step 7): modulated self-attention with a gated
+/// diffusers' `WanTransformerBlock` (docs/wan-reference.md §1.6): modulated self-attention with a gated
 /// residual, cross-attention on the text (and image) context with a plain residual, modulated
 /// feed-forward with a gated residual.
 ///
-/// Precision (spec §1.4): the residual stream `x` is in the model dtype; the norms and the
+/// Precision (docs/wan-reference.md §7.2): the residual stream `x` is in the model dtype; the norms and the
 /// modulation run in float32 and are rounded to the model dtype before each linear; the gated
 /// residuals are summed in float32 and rounded; the cross-attention residual is summed in the
 /// model dtype. In float32 every cast below is free.

@@ -12,7 +12,7 @@ func loadLayerNorm(_ scope: WeightScope, dimension: Int, eps: Float, modelType: 
     try LayerNorm(scope: scope, dimension: dimension, eps: eps, dtype: parameterType(scope.key("weight"), modelType: modelType))
 }
 
-/// diffusers' `WanTimeTextImageEmbedding` (`condition_embedder`, spec §1.3 steps 4-6): timestep
+/// diffusers' `WanTimeTextImageEmbedding` (`condition_embedder`, docs/wan-reference.md §1.4): timestep
 /// features, the text projection, and for I2V the image embedder.
 ///
 /// Checkpoint keys: `time_embedder.linear_{1,2}` (float32-kept), `time_proj`,
@@ -62,7 +62,7 @@ struct ConditionEmbedder: Sendable {
     }
 }
 
-/// diffusers' `WanImageEmbedding` (spec §1.3 step 6): CLIP image tokens `[B, M, image_dim]` →
+/// diffusers' `WanImageEmbedding` (docs/wan-reference.md §1.4): CLIP image tokens `[B, M, image_dim]` →
 /// (+ `pos_embed` for FLF2V) → LayerNorm (eps 1e-5, float32) → Linear → exact GELU → Linear →
 /// LayerNorm (eps 1e-5, float32) → `[B, M, D]`.
 ///

@@ -2,7 +2,7 @@ import Tensor
 
 extension WanTransformer {
     /// The transformer's hyperparameters: the fields of diffusers' `transformer/config.json`
-    /// (docs/wan-spec.md §1.1), under the same names in camel case. The defaults are those of the
+    /// (docs/wan-reference.md §1.1), under the same names in camel case. The defaults are those of the
     /// smallest real variant, Wan 2.1 T2V 1.3B; ``wan21T2V14B``, ``wan21I2V14B`` and ``wan21FLF2V14B``
     /// hold the others.
     public struct Config: Sendable, Hashable {
@@ -128,66 +128,61 @@ extension WanTransformer {
 
 // MARK: - config.json
 
-extension WanTransformer.Config {
-    /// Reads a diffusers `transformer/config.json`. Fields that are absent take diffusers' class
-    /// defaults (the 14B values, as `WanTransformer3DModel.__init__` would); keys starting with `_`
-    /// are metadata. A `_class_name` other than `WanTransformer3DModel` or a field of the wrong type
-    /// throws ``WanTransformerError/invalidConfig(_:)``; the result is validated.
-    public init(json: JSONValue) throws {
-        guard let members = json.objectValue else {
-            throw WanTransformerError.invalidConfig("config.json is \(json.kindDescription), not an object")
+extension WanTransformer.Config: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case className = "_class_name", patchSize = "patch_size", numAttentionHeads = "num_attention_heads"
+        case attentionHeadDim = "attention_head_dim", inChannels = "in_channels", outChannels = "out_channels"
+        case textDim = "text_dim", freqDim = "freq_dim", ffnDim = "ffn_dim", numLayers = "num_layers"
+        case crossAttnNorm = "cross_attn_norm", qkNorm = "qk_norm", eps, imageDim = "image_dim"
+        case addedKVProjDim = "added_kv_proj_dim", ropeMaxSeqLen = "rope_max_seq_len", posEmbedSeqLen = "pos_embed_seq_len"
+    }
+
+    /// Decodes a diffusers `transformer/config.json` without validating it. Absent fields take
+    /// diffusers' class defaults (the 14B values, as `WanTransformer3DModel.__init__` would); `null`
+    /// is refused except where diffusers allows it (`qk_norm`, the image fields, `out_channels`).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if c.contains(.className), try c.decode(JSONValue.self, forKey: .className) != .string("WanTransformer3DModel") {
+            throw c.mismatch(forKey: .className, expected: "\"WanTransformer3DModel\"")
         }
-        if let className = members["_class_name"], className.stringValue != "WanTransformer3DModel" {
-            throw WanTransformerError.invalidConfig(
-                "config.json describes \(className.stringValue ?? className.kindDescription), not WanTransformer3DModel")
+        let defaults = WanTransformer.Config.wan21T2V14B
+        let patch: [Int]
+        do { patch = try c.decode(forKey: .patchSize, default: defaults.patchSize) } catch is DecodingError {
+            throw c.mismatch(forKey: .patchSize, expected: "a list of 3 whole numbers")
         }
-        func int(_ key: String, _ fallback: Int) throws -> Int {
-            guard let value = members[key], !(key == "out_channels" && value.isNull) else { return fallback }
-            guard let int = value.intValue else { throw typeError(key, value, "an integer") }
-            return int
-        }
-        func optionalInt(_ key: String) throws -> Int? {
-            guard let value = members[key], !value.isNull else { return nil }
-            guard let int = value.intValue else { throw typeError(key, value, "an integer or null") }
-            return int
-        }
-        var patch = [1, 2, 2]
-        if let value = members["patch_size"] {
-            guard let sizes = value.arrayValue?.compactMap(\.intValue), sizes.count == value.arrayValue?.count else {
-                throw typeError("patch_size", value, "an array of integers")
-            }
-            patch = sizes
-        }
-        var crossAttnNorm = true
-        if let value = members["cross_attn_norm"] {
-            guard let flag = value.boolValue else { throw typeError("cross_attn_norm", value, "a boolean") }
-            crossAttnNorm = flag
-        }
-        var qkNorm: String? = "rms_norm_across_heads"
-        if let value = members["qk_norm"] {
-            guard value.isNull || value.stringValue != nil else { throw typeError("qk_norm", value, "a string or null") }
-            qkNorm = value.stringValue
-        }
-        var eps: Float = 1e-6
-        if let value = members["eps"] {
-            guard let number = value.doubleValue else { throw typeError("eps", value, "a number") }
-            eps = Float(number)
-        }
-        let inChannels = try int("in_channels", 16)
+        guard patch.count == 3 else { throw c.mismatch(forKey: .patchSize, expected: "a list of 3 whole numbers") }
+        let inChannels = try c.decode(forKey: .inChannels, default: defaults.inChannels)
         // diffusers: `out_channels = out_channels or in_channels` (null or 0 mean "as many as in").
-        var outChannels = try int("out_channels", 16)
-        if members["out_channels"]?.isNull == true || outChannels == 0 { outChannels = inChannels }
-        self.init(patchSize: patch, numAttentionHeads: try int("num_attention_heads", 40),
-                  attentionHeadDim: try int("attention_head_dim", 128), inChannels: inChannels, outChannels: outChannels,
-                  textDim: try int("text_dim", 4096), freqDim: try int("freq_dim", 256),
-                  ffnDim: try int("ffn_dim", 13824), numLayers: try int("num_layers", 40), crossAttnNorm: crossAttnNorm,
-                  qkNorm: qkNorm, eps: eps, imageDim: try optionalInt("image_dim"),
-                  addedKVProjDim: try optionalInt("added_kv_proj_dim"), ropeMaxSeqLen: try int("rope_max_seq_len", 1024),
-                  posEmbedSeqLen: try optionalInt("pos_embed_seq_len"))
+        var outChannels = try c.contains(.outChannels) ? c.decodeIfPresent(forKey: .outChannels, default: 0) : defaults.outChannels
+        if outChannels == 0 { outChannels = inChannels }
+        let qkNorm = try c.contains(.qkNorm) ? c.decodeIfPresent(String.self, forKey: .qkNorm) : defaults.qkNorm
+        self.init(patchSize: patch, numAttentionHeads: try c.decode(forKey: .numAttentionHeads, default: defaults.numAttentionHeads),
+                  attentionHeadDim: try c.decode(forKey: .attentionHeadDim, default: defaults.attentionHeadDim),
+                  inChannels: inChannels, outChannels: outChannels,
+                  textDim: try c.decode(forKey: .textDim, default: defaults.textDim),
+                  freqDim: try c.decode(forKey: .freqDim, default: defaults.freqDim),
+                  ffnDim: try c.decode(forKey: .ffnDim, default: defaults.ffnDim),
+                  numLayers: try c.decode(forKey: .numLayers, default: defaults.numLayers),
+                  crossAttnNorm: try c.decode(forKey: .crossAttnNorm, default: defaults.crossAttnNorm),
+                  qkNorm: qkNorm, eps: try c.decode(forKey: .eps, default: defaults.eps),
+                  imageDim: try c.decodeIfPresent(Int.self, forKey: .imageDim),
+                  addedKVProjDim: try c.decodeIfPresent(Int.self, forKey: .addedKVProjDim),
+                  ropeMaxSeqLen: try c.decode(forKey: .ropeMaxSeqLen, default: defaults.ropeMaxSeqLen),
+                  posEmbedSeqLen: try c.decodeIfPresent(Int.self, forKey: .posEmbedSeqLen))
+    }
+
+    /// Reads a diffusers `transformer/config.json` (see ``init(from:)``) and validates it. Throws
+    /// ``WanTransformerError/invalidConfig(_:)`` naming `file` (default `config.json`) and the field.
+    public init(json: JSONValue, file: String? = nil) throws {
+        do {
+            self = try JSONValueDecoder().decode(WanTransformer.Config.self, from: json)
+        } catch let error as DecodingError {
+            throw WanTransformerError.invalidConfig(ConfigFieldError(error, file: file ?? "config.json").description)
+        }
         try validate()
     }
 
-    /// Reads the text of a diffusers `transformer/config.json` (see ``init(json:)``).
+    /// Reads the text of a diffusers `transformer/config.json` (see ``init(json:file:)``).
     public init(parsing text: String) throws {
         let json: JSONValue
         do { json = try JSONValue(parsing: text) } catch {
@@ -195,8 +190,4 @@ extension WanTransformer.Config {
         }
         try self.init(json: json)
     }
-}
-
-private func typeError(_ key: String, _ value: JSONValue, _ expected: String) -> WanTransformerError {
-    .invalidConfig("config.json field \"\(key)\" is \(value.kindDescription), not \(expected)")
 }

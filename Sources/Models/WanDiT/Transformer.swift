@@ -1,7 +1,7 @@
 import NN
 import Tensor
 
-/// The Wan 2.1 diffusion transformer, diffusers' `WanTransformer3DModel` (docs/wan-spec.md §1): it
+/// The Wan 2.1 diffusion transformer, diffusers' `WanTransformer3DModel` (docs/wan-reference.md §1): it
 /// predicts the flow-matching velocity of video latents `[B, C_in, T, H, W]` at a timestep, given
 /// the projected text states (and for I2V / FLF2V the CLIP image tokens).
 ///
@@ -12,7 +12,7 @@ import Tensor
 /// or a sharded set.
 ///
 /// Precision: with `dtype: .float32` everything runs in float32. With `.bfloat16` the model follows
-/// diffusers loaded with `torch_dtype=torch.bfloat16` (spec §0.2, §1.4): the time embedder, the
+/// diffusers loaded with `torch_dtype=torch.bfloat16` (docs/wan-reference.md §1.2, §7.2): the time embedder, the
 /// modulation tables and the affine norms stay float32, every other weight is bf16, and activations
 /// follow the reference's dtype trace.
 public struct WanTransformer: Sendable {
@@ -79,7 +79,8 @@ public struct WanTransformer: Sendable {
                 "the \"\(component.name)\" component at \(component.path ?? "?") has no weights")
         }
         if let json = component.config {
-            try self.init(config: try Config(json: json), weights: weights, dtype: dtype, uploadingTo: backend)
+            try self.init(config: try Config(json: json, file: component.configPath), weights: weights, dtype: dtype,
+                          uploadingTo: backend)
         } else {
             try self.init(weights: weights, dtype: dtype, uploadingTo: backend)
         }

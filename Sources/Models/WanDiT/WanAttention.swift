@@ -16,7 +16,7 @@ struct CrossKeyValues: Sendable {
     let imageValue: Tensor?
 }
 
-/// diffusers' `WanAttention` run by `WanAttnProcessor` (spec §1.3 step 7.2 and 7.5): q/k/v/out
+/// diffusers' `WanAttention` run by `WanAttnProcessor` (docs/wan-reference.md §1.5): q/k/v/out
 /// projections, an RMS norm of q and k over the full width (all heads together), rotary embedding
 /// in self-attention, plain scaled-dot-product attention with scale `1/√d`, and for I2V a second
 /// attention of the same queries over the image keys and values, summed before `to_out`.

@@ -59,7 +59,7 @@ extension WanTransformer {
     }
 }
 
-// MARK: - The name table (docs/wan-spec.md §6.2)
+// MARK: - The name table (docs/wan-reference.md §8.2)
 
 /// diffusers module path → original Wan module path, outside the blocks.
 private let originalTopNames: [(diffusers: String, original: String)] = [

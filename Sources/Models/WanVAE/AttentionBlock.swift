@@ -1,7 +1,7 @@
 import NN
 import Tensor
 
-/// diffusers' `WanAttentionBlock` (wan-spec §2.2): single-head self-attention over the H·W pixels of
+/// diffusers' `WanAttentionBlock` (docs/wan-reference.md §2.2): single-head self-attention over the H·W pixels of
 /// each frame, time folded into the batch, added to the input. q, k and v are channel thirds of one
 /// 1×1 convolution; the scale is 1/√C.
 ///

@@ -1,7 +1,7 @@
 import NN
 import Tensor
 
-// Encode and decode in time chunks with the feature cache (wan-spec §2.4), and the pipelines'
+// Encode and decode in time chunks with the feature cache (docs/wan-reference.md §2.4), and the pipelines'
 // latent normalisation (§2.5).
 
 extension WanAutoencoder {

@@ -1,7 +1,7 @@
 import Tensor
 
 extension WanAutoencoder {
-    /// The fields of a diffusers `AutoencoderKLWan` `config.json` (docs: wan-spec §2.1). Every field
+    /// The fields of a diffusers `AutoencoderKLWan` `config.json` (docs/wan-reference.md §2.1). Every field
     /// defaults to the class default, which is the Wan 2.1 VAE, so older configs that lack a newer
     /// field read as diffusers reads them. Unknown keys (`_class_name`, `_diffusers_version`) are ignored.
     public struct Config: Sendable, Equatable {
@@ -48,29 +48,15 @@ extension WanAutoencoder {
         /// The Wan 2.1 VAE (the class defaults).
         public init() {}
 
-        /// Reads a parsed `config.json`; absent or null fields keep their defaults. Throws
-        /// ``WanVAEError`` for a field of the wrong type and for configs ``validate()`` refuses.
+        /// Reads a parsed `config.json` (see ``init(from:)``) and validates it. Throws ``WanVAEError``
+        /// for a field of the wrong type and for configs ``validate()`` refuses.
         public init(json: JSONValue) throws {
-            guard json.objectValue != nil else {
-                throw WanVAEError.invalidConfig(field: "", detail: "is \(json.kindDescription), not an object")
+            do {
+                self = try JSONValueDecoder().decode(Config.self, from: json)
+            } catch let error as DecodingError {
+                let problem = ConfigFieldError(error)
+                throw WanVAEError.invalidConfig(field: problem.field, detail: problem.detail)
             }
-            let fields = ConfigFields(json)
-            try fields.read("base_dim", into: &baseDim)
-            try fields.readOptional("decoder_base_dim", into: &decoderBaseDim)
-            try fields.read("z_dim", into: &zDim)
-            try fields.read("dim_mult", into: &dimMult)
-            try fields.read("num_res_blocks", into: &numResBlocks)
-            try fields.read("attn_scales", into: &attnScales)
-            try fields.read("temperal_downsample", into: &temperalDownsample)
-            try fields.read("dropout", into: &dropout)
-            try fields.read("latents_mean", into: &latentsMean)
-            try fields.read("latents_std", into: &latentsStd)
-            try fields.read("is_residual", into: &isResidual)
-            try fields.read("in_channels", into: &inChannels)
-            try fields.read("out_channels", into: &outChannels)
-            try fields.readOptional("patch_size", into: &patchSize)
-            try fields.read("scale_factor_temporal", into: &scaleFactorTemporal)
-            try fields.read("scale_factor_spatial", into: &scaleFactorSpatial)
             try validate()
         }
 
@@ -143,67 +129,37 @@ extension WanAutoencoder {
     }
 }
 
-/// Typed reads of a `config.json` object; absent or null members leave the default in place.
-private struct ConfigFields {
-    let json: JSONValue
+// MARK: - config.json
 
-    init(_ json: JSONValue) { self.json = json }
-
-    private func value(_ key: String) -> JSONValue? {
-        guard let member = json[key], !member.isNull else { return nil }
-        return member
+extension WanAutoencoder.Config: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case baseDim = "base_dim", decoderBaseDim = "decoder_base_dim", zDim = "z_dim", dimMult = "dim_mult"
+        case numResBlocks = "num_res_blocks", attnScales = "attn_scales", temperalDownsample = "temperal_downsample"
+        case dropout, latentsMean = "latents_mean", latentsStd = "latents_std", isResidual = "is_residual"
+        case inChannels = "in_channels", outChannels = "out_channels", patchSize = "patch_size"
+        case scaleFactorTemporal = "scale_factor_temporal", scaleFactorSpatial = "scale_factor_spatial"
     }
 
-    private func mismatch(_ key: String, _ found: JSONValue, _ expected: String) -> WanVAEError {
-        .invalidConfig(field: key, detail: "is \(found.kindDescription), expected \(expected)")
-    }
-
-    func read(_ key: String, into target: inout Int) throws {
-        guard let member = value(key) else { return }
-        guard let int = member.intValue else { throw mismatch(key, member, "an integer") }
-        target = int
-    }
-
-    func readOptional(_ key: String, into target: inout Int?) throws {
-        guard let member = value(key) else { return }
-        guard let int = member.intValue else { throw mismatch(key, member, "an integer or null") }
-        target = int
-    }
-
-    func read(_ key: String, into target: inout Double) throws {
-        guard let member = value(key) else { return }
-        guard let double = member.doubleValue else { throw mismatch(key, member, "a number") }
-        target = double
-    }
-
-    func read(_ key: String, into target: inout Bool) throws {
-        guard let member = value(key) else { return }
-        guard let bool = member.boolValue else { throw mismatch(key, member, "a boolean") }
-        target = bool
-    }
-
-    func read(_ key: String, into target: inout [Int]) throws {
-        target = try array(key, "integers", \.intValue) ?? target
-    }
-
-    func read(_ key: String, into target: inout [Double]) throws {
-        target = try array(key, "numbers", \.doubleValue) ?? target
-    }
-
-    func read(_ key: String, into target: inout [Bool]) throws {
-        target = try array(key, "booleans", \.boolValue) ?? target
-    }
-
-    private func array<T>(_ key: String, _ kind: String, _ element: (JSONValue) -> T?) throws -> [T]? {
-        guard let member = value(key) else { return nil }
-        guard let items = member.arrayValue else { throw mismatch(key, member, "an array of \(kind)") }
-        var values: [T] = []
-        for (i, item) in items.enumerated() {
-            guard let v = element(item) else {
-                throw WanVAEError.invalidConfig(field: key, detail: "entry \(i) is \(item.kindDescription), expected one of \(kind)")
-            }
-            values.append(v)
-        }
-        return values
+    /// Decodes a diffusers `AutoencoderKLWan` `config.json` without validating it; absent or null
+    /// fields keep their defaults.
+    public init(from decoder: any Swift.Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        baseDim = try c.decodeIfPresent(forKey: .baseDim, default: baseDim)
+        decoderBaseDim = try c.decodeIfPresent(Int.self, forKey: .decoderBaseDim)
+        zDim = try c.decodeIfPresent(forKey: .zDim, default: zDim)
+        dimMult = try c.decodeIfPresent(forKey: .dimMult, default: dimMult)
+        numResBlocks = try c.decodeIfPresent(forKey: .numResBlocks, default: numResBlocks)
+        attnScales = try c.decodeIfPresent(forKey: .attnScales, default: attnScales)
+        temperalDownsample = try c.decodeIfPresent(forKey: .temperalDownsample, default: temperalDownsample)
+        dropout = try c.decodeIfPresent(forKey: .dropout, default: dropout)
+        latentsMean = try c.decodeIfPresent(forKey: .latentsMean, default: latentsMean)
+        latentsStd = try c.decodeIfPresent(forKey: .latentsStd, default: latentsStd)
+        isResidual = try c.decodeIfPresent(forKey: .isResidual, default: isResidual)
+        inChannels = try c.decodeIfPresent(forKey: .inChannels, default: inChannels)
+        outChannels = try c.decodeIfPresent(forKey: .outChannels, default: outChannels)
+        patchSize = try c.decodeIfPresent(Int.self, forKey: .patchSize)
+        scaleFactorTemporal = try c.decodeIfPresent(forKey: .scaleFactorTemporal, default: scaleFactorTemporal)
+        scaleFactorSpatial = try c.decodeIfPresent(forKey: .scaleFactorSpatial, default: scaleFactorSpatial)
     }
 }

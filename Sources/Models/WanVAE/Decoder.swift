@@ -1,7 +1,7 @@
 import NN
 import Tensor
 
-/// diffusers' `WanDecoder3d` for Wan 2.1 (wan-spec §2.3): `conv_in`, the mid block, per level
+/// diffusers' `WanDecoder3d` for Wan 2.1 (docs/wan-reference.md §2.3): `conv_in`, the mid block, per level
 /// `numResBlocks + 1` residual blocks then (except after the last level) an upsampler that halves
 /// the width, and the head `norm_out → SiLU → conv_out`. Run one latent frame at a time.
 ///

@@ -1,7 +1,7 @@
 import NN
 import Tensor
 
-/// diffusers' `WanEncoder3d` for Wan 2.1 (wan-spec §2.3): `conv_in`, per level `numResBlocks`
+/// diffusers' `WanEncoder3d` for Wan 2.1 (docs/wan-reference.md §2.3): `conv_in`, per level `numResBlocks`
 /// residual blocks then (except after the last level) a downsampler, the mid block, and the head
 /// `norm_out → SiLU → conv_out` to `2·zDim` channels. Run one time chunk at a time.
 ///

@@ -1,7 +1,7 @@
 import NN
 import Tensor
 
-/// diffusers' `feat_cache` / `feat_idx` (wan-spec §2.4): the few frames each temporal layer keeps
+/// diffusers' `feat_cache` / `feat_idx` (docs/wan-reference.md §2.4): the few frames each temporal layer keeps
 /// from one time chunk for the next. Slots are claimed in call order, the order restarting at every
 /// chunk, so the same layer always gets the same slot. Each slot holds at most two frames of one
 /// layer's input, so the cache stays small however long the video is.

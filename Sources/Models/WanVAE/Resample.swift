@@ -1,7 +1,7 @@
 import NN
 import Tensor
 
-/// diffusers' `WanResample` (wan-spec §2.2): a per-frame ×2 spatial resampler, with a temporal
+/// diffusers' `WanResample` (docs/wan-reference.md §2.2): a per-frame ×2 spatial resampler, with a temporal
 /// convolution in the 3-D modes that runs only in chunked mode, as diffusers runs it.
 ///
 /// Checkpoint keys: `resample.1.{weight,bias}` (the 3×3 Conv2d), and for the 3-D modes

@@ -1,7 +1,7 @@
 import NN
 import Tensor
 
-/// diffusers' `WanResidualBlock` (wan-spec §2.2): `x → RMSN → SiLU → conv1 → RMSN → SiLU → conv2`,
+/// diffusers' `WanResidualBlock` (docs/wan-reference.md §2.2): `x → RMSN → SiLU → conv1 → RMSN → SiLU → conv2`,
 /// plus the input (through a 1×1×1 `conv_shortcut` when the width changes). Both 3×3×3 convolutions
 /// are causal and take one feature-cache slot each.
 ///

@@ -1,7 +1,7 @@
 import NN
 import Tensor
 
-/// The Wan 2.1 causal video VAE, diffusers' `AutoencoderKLWan` (wan-spec §2): 8× spatial and 4×
+/// The Wan 2.1 causal video VAE, diffusers' `AutoencoderKLWan` (docs/wan-reference.md §2): 8× spatial and 4×
 /// temporal compression of `[B, 3, 1 + 4k, H, W]` pixel video in [−1, 1] to `[B, 16, 1 + k, H/8, W/8]`
 /// latents and back.
 ///

@@ -2,7 +2,7 @@ import Tensor
 
 extension WanAutoencoder {
     /// The two checkpoint layouts of the Wan 2.1 VAE. The model's canonical names are diffusers';
-    /// ``originalName(_:numResBlocks:)`` is the one table to the other layout (wan-spec §6.2).
+    /// ``originalName(_:numResBlocks:)`` is the one table to the other layout (docs/wan-reference.md §8.2).
     public enum WeightLayout: String, Sendable, Equatable {
         /// diffusers' `AutoencoderKLWan` names (`vae/diffusion_pytorch_model.safetensors`).
         case diffusers
