@@ -4,7 +4,7 @@ import WanDiT
 import WanVAE
 
 /// The one generation path every mode takes, in numbered stages (text to video is diffusers'
-/// `WanPipeline.__call__`, docs/wan-reference.md §5):
+/// `WanPipeline.__call__`, docs/wan-reference.md §6):
 /// 1 encode the prompts, 2 build the schedule, 3 build the canvas (encode the input images and
 /// videos), 4 draw the initial latents, 5 denoise over the velocity model and its strategies,
 /// 6 decode in time chunks into the output plan. Each model is loaded when its stage starts and

@@ -40,34 +40,23 @@ public struct GenerationDefaults: Sendable, Equatable {
     /// The defaults of `json` (a `zoetrope.json`), Wan 2.1's for the keys it lacks. `source` names the
     /// file in errors.
     public init(json: JSONValue, source: String) throws {
-        self = .wan21
         guard json.objectValue != nil else {
             throw GenerationError.invalidRequest("\(source) must hold a JSON object, not \(json.kindDescription)")
         }
-        func int(_ key: String) throws -> Int? {
-            guard let value = json[key] else { return nil }
-            guard let number = value.intValue, number > 0 else {
-                throw GenerationError.invalidRequest("\(source): \"\(key)\" must be a positive whole number")
-            }
-            return number
+        let file: DefaultsFile
+        do {
+            file = try JSONValueDecoder().decode(DefaultsFile.self, from: json)
+        } catch let error as DecodingError {
+            throw GenerationError.invalidRequest(ConfigFieldError(error, file: source).description)
         }
-        width = try int("width") ?? width
-        height = try int("height") ?? height
-        frames = try int("frames") ?? frames
-        fps = try int("fps") ?? fps
-        steps = try int("steps") ?? steps
-        if let value = json["guidance"] {
-            guard let number = value.doubleValue, number.isFinite, number >= 0 else {
-                throw GenerationError.invalidRequest("\(source): \"guidance\" must be a number, 0 or more")
-            }
-            guidance = number
-        }
-        if let value = json["negative_prompt"] {
-            guard let text = value.stringValue else {
-                throw GenerationError.invalidRequest("\(source): \"negative_prompt\" must be a string")
-            }
-            negativePrompt = text
-        }
+        self = .wan21
+        width = file.width ?? width
+        height = file.height ?? height
+        frames = file.frames ?? frames
+        fps = file.fps ?? fps
+        steps = file.steps ?? steps
+        guidance = file.guidance ?? guidance
+        negativePrompt = file.negativePrompt ?? negativePrompt
     }
 
     /// The defaults `folder` declares in its `zoetrope.json` (Wan 2.1's when it has none), with the
@@ -79,9 +68,46 @@ public struct GenerationDefaults: Sendable, Equatable {
             self = .wan21
         }
         let vae = try folder.component(named: "vae")?.config.map { try WanAutoencoder.Config(json: $0) } ?? WanAutoencoder.Config()
-        let transformer = try folder.component(named: "transformer")?.config.map { try WanTransformer.Config(json: $0) }
+        let component = folder.component(named: "transformer")
+        let transformer = try component?.config.map { try WanTransformer.Config(json: $0, file: component?.configPath) }
             ?? WanTransformer.Config.wan21T2V1_3B
         geometry = try LatentGeometry(vae: vae, transformer: transformer)
     }
 }
 
+/// The keys of a `zoetrope.json`, each optional, decoded with the project's one config decoder.
+private struct DefaultsFile: Decodable {
+    var width, height, frames, fps, steps: Int?
+    var guidance: Double?
+    var negativePrompt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case width, height, frames, fps, steps, guidance
+        case negativePrompt = "negative_prompt"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func positive(_ key: CodingKeys) throws -> Int? {
+            guard container.contains(key) else { return nil }
+            guard let value = try? container.decode(Int.self, forKey: key), value > 0 else {
+                throw container.invalidValue(forKey: key, "must be a positive whole number")
+            }
+            return value
+        }
+        (width, height, frames, fps, steps) = (try positive(.width), try positive(.height), try positive(.frames),
+                                               try positive(.fps), try positive(.steps))
+        if container.contains(.guidance) {
+            guard let value = try? container.decode(Double.self, forKey: .guidance), value.isFinite, value >= 0 else {
+                throw container.invalidValue(forKey: .guidance, "must be a number, 0 or more")
+            }
+            guidance = value
+        }
+        if container.contains(.negativePrompt) {
+            guard let text = try? container.decode(String.self, forKey: .negativePrompt) else {
+                throw container.invalidValue(forKey: .negativePrompt, "must be a string")
+            }
+            negativePrompt = text
+        }
+    }
+}

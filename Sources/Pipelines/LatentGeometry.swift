@@ -7,7 +7,7 @@ import WanVAE
 /// configs, never from constants in a request, so another family (LTX-Video: 128 channels, 32x32x8,
 /// patch 1) fits without touching the request types.
 ///
-/// Time is causal, as in Wan's VAE (docs/wan-reference.md §2): latent frame 0 encodes pixel frame 0
+/// Time is causal, as in Wan's VAE (docs/wan-reference.md §2.4): latent frame 0 encodes pixel frame 0
 /// alone, and latent frame k ≥ 1 encodes pixel frames `tc·(k−1)+1 ... tc·k` (tc = temporal compression).
 public struct LatentGeometry: Sendable, Equatable {
     /// Latent channels (the VAE's `z_dim`).

@@ -2,7 +2,7 @@ import Tensor
 
 /// Text to video with one Wan model folder: the generation core with an empty canvas, kept as the
 /// simple entry point for callers that hold a ``WanModelFiles`` rather than a ``ModelStore``. It runs
-/// diffusers' `WanPipeline.__call__` stages (docs/wan-reference.md §5) exactly; ``Generator`` runs
+/// diffusers' `WanPipeline.__call__` stages (docs/wan-reference.md §6) exactly; ``Generator`` runs
 /// every other mode through the same core.
 public struct TextToVideo: Sendable {
     public let files: WanModelFiles

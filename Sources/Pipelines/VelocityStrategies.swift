@@ -3,7 +3,7 @@ import Tensor
 import WanDiT
 
 /// The Wan transformer as a velocity model, with classifier-free guidance when an unconditional
-/// context is given: exactly WanPipeline's step (docs/wan-reference.md §5): the sample cast to the
+/// context is given: exactly WanPipeline's step (docs/wan-reference.md §6.1): the sample cast to the
 /// transformer's dtype, the conditional and unconditional passes, `v_u + g·(v_c − v_u)` in that dtype.
 struct GuidedTransformer: VelocityModel {
     let transformer: WanTransformer

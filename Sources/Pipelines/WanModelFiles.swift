@@ -88,8 +88,8 @@ public struct WanModelFiles: Sendable {
             return try WanTransformer(component: try component("transformer"), dtype: dtype, uploadingTo: backend)
         }
         let weights = try openWeights(path: path)
-        if let json = folder.component(named: "transformer")?.config {
-            return try WanTransformer(config: try WanTransformer.Config(json: json), weights: weights, dtype: dtype,
+        if let component = folder.component(named: "transformer"), let json = component.config {
+            return try WanTransformer(config: try WanTransformer.Config(json: json, file: component.configPath), weights: weights, dtype: dtype,
                                       uploadingTo: backend)
         }
         return try WanTransformer(weights: weights, dtype: dtype, uploadingTo: backend)
