@@ -65,16 +65,36 @@ struct CanvasBuilder {
             if plan.tailContext > 0 { pieces.append(try second.slice(0..<plan.tailContext).tensor()) }
             // One causal encode of [first's tail | grey | second's head]: the head's latents carry a
             // little of the grey before them (the encoder is causal), which the transition absorbs.
-            let known = try encode(try backend.concat(pieces, axis: 2))  // [1, C, T, h, w]
+            var known = try encode(try backend.concat(pieces, axis: 2))  // [1, C, T, h, w]
             let headLatents = geometry.latentFrames(forPixelFrames: plan.headContext)
             let tailLatents = plan.tailContext / geometry.temporalCompression
             var keep = try pinnedFrames(0..<headLatents, of: frames)
             if tailLatents > 0 {
                 keep = try backend.add(keep, try pinnedFrames((frames - tailLatents)..<frames, of: frames))
             }
+            // The transition starts part-way (like a remix) from a cross-fade between the kept latents on
+            // either side, so it leaves the first clip and arrives at the second even where the model
+            // would not change scene on its own.
+            known = try crossFaded(known, from: headLatents - 1, to: frames - tailLatents)
             let output = OutputPlan(before: first, dropHead: plan.headContext, keepDecoded: plan.newFrames, after: second)
-            return (Canvas(shape: shape, known: known, keep: keep), output)
+            return (Canvas(shape: shape, known: known, keep: keep, startStep: plan.startStep, startsFromKnown: true), output)
         }
+    }
+
+    /// `latents` with the frames strictly between `from` and `to` replaced by the linear blend of those
+    /// two frames (frame `from` alone when `to` is past the end).
+    private func crossFaded(_ latents: Tensor, from: Int, to: Int) throws -> Tensor {
+        let frames = latents.shape[2]
+        let start = try backend.slice(latents, axis: 2, start: from, end: from + 1)  // [1, C, 1, h, w]
+        let end = to < frames ? try backend.slice(latents, axis: 2, start: to, end: to + 1) : start
+        var pieces = [try backend.slice(latents, axis: 2, start: 0, end: from + 1)]
+        let gap = min(to, frames) - from - 1
+        for j in 0..<gap {
+            let u = Float(j + 1) / Float(gap + 1)
+            pieces.append(try backend.add(try backend.affine(start, scale: 1 - u, offset: 0), try backend.affine(end, scale: u, offset: 0)))
+        }
+        if to < frames { pieces.append(try backend.slice(latents, axis: 2, start: to, end: frames)) }
+        return try backend.concat(pieces, axis: 2)  // [1, C, T, h, w]
     }
 
     /// `latents` `[1, C, t, h, w]` followed by zero latent frames up to `frames`.

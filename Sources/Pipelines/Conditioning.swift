@@ -8,7 +8,8 @@ public struct Conditioning: Sendable, Equatable {
     public var image: VideoFrames?
     /// Remix (with ``strength``), edit (with ``mask``) or outpaint (smaller than the canvas) this video.
     public var video: VideoFrames?
-    /// How far a remix may move from ``video``: 0 < strength ≤ 1 (1 starts from pure noise).
+    /// How far a remix may move from ``video``, or a connecting transition from a cross-fade of the two
+    /// clips: 0 < strength ≤ 1 (1 starts from pure noise; connect's default is ``defaultConnectStrength``).
     public var strength: Double?
     /// Where an edit regenerates: white = regenerate, black = keep, grey = partly. One frame (for every
     /// frame) or one per frame of ``video``, at the video's size.
@@ -29,6 +30,9 @@ public struct Conditioning: Sendable, Equatable {
         self.previous = previous; self.next = next; self.loop = loop; self.contextFrames = contextFrames
     }
 
+    /// How far a connecting transition moves from the cross-fade of its two clips it starts from, by default.
+    public static let defaultConnectStrength = 0.8
+
     /// Latent frames of context kept by default when extending: 1 + 4·2 = 9 pixel frames with Wan's
     /// geometry, enough to carry motion across the seam while leaving the window short.
     public static let defaultContextLatents = 3
@@ -38,10 +42,11 @@ public struct Conditioning: Sendable, Equatable {
     public func mode(width: Int, height: Int) throws -> GenerationMode {
         let clips = previous != nil || next != nil
         if clips {
-            guard image == nil, video == nil, mask == nil, strength == nil, !loop else {
-                throw GenerationError.invalidRequest("extending or connecting clips takes no image, video, mask, strength or loop")
+            guard image == nil, video == nil, mask == nil, !loop else {
+                throw GenerationError.invalidRequest("extending or connecting clips takes no image, video, mask or loop")
             }
             if previous != nil, next != nil { return .connect }
+            if strength != nil { throw GenerationError.invalidRequest("a strength applies to a remix or a connection, not an extension") }
             return previous != nil ? .extend : .extendBackward
         }
         if contextFrames != nil {

@@ -55,18 +55,7 @@ public struct WindowPlan: Sendable, Equatable {
                         "the mask has \(mask.count) frames; it needs 1 (for every frame) or one per video frame (\(video.count))")
                 }
             }
-            if let strength = c.strength {
-                guard strength.isFinite, strength > 0, strength <= 1 else {
-                    throw GenerationError.invalidRequest("strength \(strength) must be above 0 and at most 1")
-                }
-                // Python's int(N * strength), as diffusers' get_timesteps computes it.
-                let kept = min(Int((Double(steps) * strength).rounded(.towardZero)), steps)
-                guard kept >= 1 else {
-                    throw GenerationError.invalidRequest(
-                        "strength \(strength) with \(steps) steps runs no step (\(steps) x \(strength) < 1); raise the strength or the steps")
-                }
-                startStep = steps - kept
-            }
+            if let strength = c.strength { startStep = try Self.startStep(strength: strength, steps: steps) }
             sourceFrames = frames
             latentFrames = geometry.latentFrames(forPixelFrames: frames)
             outputFrames = frames
@@ -94,9 +83,24 @@ public struct WindowPlan: Sendable, Equatable {
                 // Up to two latent frames of the second clip's head, whole latent frames only.
                 tailContext = min(2 * tc, next.count / tc * tc)
                 following = next.count
+                startStep = try Self.startStep(strength: c.strength ?? Conditioning.defaultConnectStrength, steps: steps)
             }
             latentFrames = geometry.latentFrames(forPixelFrames: context) + (frames + tailContext) / tc
             outputFrames = kept.count + frames + following
         }
+    }
+
+    /// The first step that runs for `strength`: `N − min(⌊N·strength⌋, N)`, diffusers' `get_timesteps`.
+    static func startStep(strength: Double, steps: Int) throws -> Int {
+        guard strength.isFinite, strength > 0, strength <= 1 else {
+            throw GenerationError.invalidRequest("strength \(strength) must be above 0 and at most 1")
+        }
+        // Python's int(N * strength).
+        let kept = min(Int((Double(steps) * strength).rounded(.towardZero)), steps)
+        guard kept >= 1 else {
+            throw GenerationError.invalidRequest(
+                "strength \(strength) with \(steps) steps runs no step (\(steps) x \(strength) < 1); raise the strength or the steps")
+        }
+        return steps - kept
     }
 }

@@ -9,8 +9,9 @@ struct ConnectCommand: ParsableCommand {
         discussion: """
             The output holds A's frames, the new transition, and B's frames, unchanged around it. The end \
             of A (9 frames by default, --context) and the start of B (8 frames) are encoded and kept at the \
-            ends of the transition's window, so it leaves A and arrives at B. Both videos are resized to one \
-            size (by default A's, when it is a valid size for the model).
+            ends of the transition's window, so it leaves A and arrives at B; the transition starts part-way \
+            from a cross-fade of the two (--strength). Both videos are resized to one size (by default A's, \
+            when it is a valid size for the model).
             """)
 
     @Argument(help: "The first video.")
@@ -31,6 +32,9 @@ struct ConnectCommand: ParsableCommand {
     @Option(help: "Frames of the first video kept as context, of the form 4k+1 (default 9, fewer for a shorter video).")
     var context: Int?
 
+    @Option(help: "How far the transition may move from a cross-fade of the two videos: above 0, at most 1 (default 0.8).")
+    var strength: Double?
+
     @Option(name: [.short, .customLong("output")], help: "Output file (.mp4, .webm, .gif) or folder ending in /.")
     var output: String
 
@@ -44,7 +48,7 @@ struct ConnectCommand: ParsableCommand {
         let b = try MediaReader.read(second, fit: .cover(width: width, height: height))
         let request = try generator.validate(options.request(
             prompt: prompt, frames: frames, seconds: seconds, width: width, height: height,
-            conditioning: Conditioning(previous: a, next: b, contextFrames: context)))
+            conditioning: Conditioning(strength: strength, previous: a, next: b, contextFrames: context)))
         try GenerationRun(options: options, output: output, inputs: ["from \(first)", "to \(second)"]).run(request, generator: generator)
     }
 }

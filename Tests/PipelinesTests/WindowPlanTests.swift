@@ -50,7 +50,7 @@ import Testing
         (Conditioning(video: try WindowPlanTests.clip(9), mask: try WindowPlanTests.clip(5)), "the mask has 5 frames"),
         (Conditioning(video: try WindowPlanTests.clip(9, width: 128)), "larger than the 64x32 canvas"),
         (Conditioning(image: try WindowPlanTests.clip(1, width: 32)), "the image is 32x32, not the 64x32"),
-        (Conditioning(previous: try WindowPlanTests.clip(9), loop: true), "takes no image, video, mask, strength or loop"),
+        (Conditioning(previous: try WindowPlanTests.clip(9), loop: true), "takes no image, video, mask or loop"),
         (Conditioning(loop: true, contextFrames: 5), "context frames apply only"),
         (Conditioning(previous: try WindowPlanTests.clip(9), contextFrames: 6), "context frames 6 must be of the form 4k+1"),
     ] as [(Conditioning, String)])
