@@ -5,6 +5,14 @@ fully convolutional, causal network then applies to whole 256x256 clips.
     python tools/train/train_vae.py --out runs/vae --minutes 12 --threads 1 --clamped-decode
     python tools/train/train_vae.py --out runs/vae2 --init runs/vae --minutes 13 --frames 9 --crop 80 --object-crops 0.5 --seed 3 --threads 1 --clamped-decode
     python tools/train/train_vae.py --out runs/vae3 --init runs/vae2 --minutes 8 --clips 300 --frames 9 --crop 64 --object-crops 0.5 --object-weight 4 --seed 4
+
+--freeze-encoder --first-frame-weight W fine-tunes the decoder side alone with each crop's first frame
+weighted W times: the first frame goes through the causal VAE alone (the "image" latent, the decoder's
+first chunk with no temporal context), gets 1/frames of a uniform loss, and came out of stages 1-4 with a
+colour cast (the frame-0 flash). The encoder, and so the latent space the transformer learned, stay as
+they are (models/zoetrope-tiny/README.md has the two runs that made the bundled decoder, vae5 and vae6):
+
+    python tools/train/train_vae.py --out runs/vae5 --init models/zoetrope-tiny/vae --freeze-encoder --first-frame-weight 6 --lr 3e-4 --minutes 22 --clips 200 --batch 8 --frames 9 --crop 48 --object-crops 0.5 --object-weight 4 --seed 6 --threads 2
 """
 import argparse, json, math, time
 import numpy as np
@@ -51,6 +59,10 @@ def main():
     p.add_argument("--object-weight", type=float, default=0.0, help="extra loss weight on the object's pixels")
     p.add_argument("--clamped-decode", action="store_true",
                    help="train through diffusers' clamped decode (how stages 1 and 2 of the bundled VAE ran)")
+    p.add_argument("--freeze-encoder", action="store_true",
+                   help="train only post_quant_conv and the decoder: the latents (and a transformer trained on them) stay valid")
+    p.add_argument("--first-frame-weight", type=float, default=1.0,
+                   help="loss weight of each crop's first frame (the causal VAE's image-type first chunk)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)  # denormal activations otherwise slow CPU kernels many times over
@@ -60,7 +72,10 @@ def main():
     scenes = data.scene_pool(args.clips, seed=100 + args.seed)
     clips, masks = data.render_pool(scenes, with_masks=True)
     model = AutoencoderKLWan.from_pretrained(args.init) if args.init else AutoencoderKLWan(**configs.VAE)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0)
+    if args.freeze_encoder:
+        model.encoder.requires_grad_(False)
+        model.quant_conv.requires_grad_(False)
+    opt = torch.optim.AdamW([q for q in model.parameters() if q.requires_grad], lr=args.lr, weight_decay=0.0)
     budget, start, step, log = args.minutes * 60, time.time(), 0, []
     while time.time() - start < budget:
         frac = (time.time() - start) / budget
@@ -80,9 +95,11 @@ def main():
         cover = np.stack([masks[i, t:t + args.frames, y:y + args.crop, x:x + args.crop] for i, t, y, x in windows])
         x = data.to_model(batch)
         weight = 1 + args.object_weight * torch.from_numpy(cover).float()[:, None] / 255  # [B, 1, F, h, w]
+        weight[:, :, 0] *= args.first_frame_weight
         weight = weight / weight.mean()
         with torch.autocast("cpu", dtype=torch.bfloat16):
-            posterior = model.encode(x).latent_dist
+            with torch.set_grad_enabled(not args.freeze_encoder):
+                posterior = model.encode(x).latent_dist
             z = posterior.sample()
             rec = model.decode(z).sample if args.clamped_decode else decode_unclamped(model, z)
         rec = rec.float()
