@@ -22,6 +22,7 @@ public final class ModelStore: Sendable {
     /// The id a request without `model` gets.
     public let defaultID: String
     private let opened = Mutex<[String: WanModelFiles]>([:])
+    private let defaultsRead = Mutex<[String: GenerationDefaults]>([:])
 
     /// A store of `sources`; `defaultID` must be one of them.
     public init(sources: [String: ModelSource], defaultID: String) throws {
@@ -58,7 +59,12 @@ public final class ModelStore: Sendable {
 
     /// What requests for model `id` get when they leave a setting out, with its latent geometry.
     public func defaults(for id: String?) throws -> GenerationDefaults {
-        try GenerationDefaults(folder: try files(for: id).files.folder)
+        let (id, files) = try files(for: id)
+        if let defaults = defaultsRead.withLock({ $0[id] }) { return defaults }
+        // Read once: the CLI asks before reading its inputs and again when it validates the request.
+        let defaults = try GenerationDefaults(folder: files.folder)
+        defaultsRead.withLock { $0[id] = defaults }
+        return defaults
     }
 
     /// `request` checked against its model's defaults and geometry.
