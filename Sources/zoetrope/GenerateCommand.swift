@@ -14,7 +14,10 @@ struct GenerateCommand: ParsableCommand {
             --loop makes a seamless loop. Images and videos are resized to cover the size and centre-cropped \
             (an outpainted video keeps its size). The output format follows the path: .mp4 (H.264), .webm \
             (VP9), .gif, or a path ending in / for a folder of numbered PNG frames. The prompt, seed, mode, \
-            inputs and settings go into the file's metadata. The same seed gives the same frames on the same machine.
+            inputs and settings go into the file's metadata. The same seed gives the same frames on the same machine. \
+            A clip (or an animated image) longer than --window (default: the model's default length) is made in \
+            overlapping windows, each continuing from the last frames of the one before, so any length works \
+            (--seconds 60) with memory that does not grow with it.
             """)
 
     @Argument(help: "What the video should show.")
@@ -43,6 +46,8 @@ struct GenerateCommand: ParsableCommand {
 
     @Flag(help: "Make a seamless loop: the last frame flows into the first.")
     var loop = false
+
+    @OptionGroup var windows: WindowOptions
 
     @OptionGroup var options: GenerationOptions
 
@@ -76,6 +81,28 @@ struct GenerateCommand: ParsableCommand {
         if let strength { inputs.append("strength \(strength)") }
         let request = try generator.validate(options.request(
             prompt: prompt, frames: frames, seconds: seconds, width: width, height: height, conditioning: conditioning))
+        let window = windows.window ?? defaults.frames
+        if request.mode == .text || request.mode == .image, request.frames > window {
+            try runLong(request, generator: generator, inputs: inputs)
+            return
+        }
         try GenerationRun(options: options, output: output, inputs: inputs).run(request, generator: generator)
+    }
+
+    /// A clip longer than one window: a storyboard of one card, made window by window.
+    private func runLong(_ request: ValidatedRequest, generator: Generator, inputs: [String]) throws {
+        if options.noise != nil {
+            throw CommandError("--noise applies to one window; a clip of \(request.frames) frames is made in windows, each drawing its noise from the seed")
+        }
+        let timeline = try StoryboardTimeline(seconds: [Double(request.frames - 1) / Double(request.fps)], fps: request.fps,
+                                              temporalCompression: request.geometry.temporalCompression)
+        let media: CardInput = request.conditioning.image.map { .image($0) } ?? .none
+        let story = try windows.story(generator: generator, base: request, prompts: [request.prompt], media: [media],
+                                      timeline: timeline)
+        var metadata = VideoMetadata.generation(prompt: request.prompt, seed: request.seed,
+                                                settings: GenerationRun(options: options, output: output, inputs: inputs).settingsLine(request))
+        try metadata.set("mode", "\(request.mode.rawValue), in windows")
+        if !inputs.isEmpty { try metadata.set("inputs", inputs.joined(separator: ", ")) }
+        try StoryRun(output: output, metadata: metadata).run(story)
     }
 }

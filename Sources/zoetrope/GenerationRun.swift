@@ -8,7 +8,13 @@ import Glibc
 #endif
 
 /// Set by SIGINT or SIGTERM; the generation stops at the next step and the partial output is removed.
-private let interrupted = Atomic<Bool>(false)
+let interrupted = Atomic<Bool>(false)
+
+/// Stops generations at the next step on SIGINT or SIGTERM (see ``interrupted``).
+func catchInterruptions() {
+    signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
+    signal(SIGTERM) { _ in interrupted.store(true, ordering: .relaxed) }
+}
 
 /// Runs one validated request for a command: reads `--noise`, opens the writer (only once the request
 /// is valid), streams the output frames into it, saves the latents, and prints the result. Every
@@ -25,8 +31,7 @@ struct GenerationRun {
         if let path = options.noise, let initialNoise { try request.check(noise: initialNoise, from: path) }
         print("seed \(request.seed)")
 
-        signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
-        signal(SIGTERM) { _ in interrupted.store(true, ordering: .relaxed) }
+        catchInterruptions()
         var metadata = VideoMetadata.generation(prompt: request.prompt, seed: request.seed, settings: settingsLine(request))
         try metadata.set("mode", request.mode.rawValue)
         if !inputs.isEmpty { try metadata.set("inputs", inputs.joined(separator: ", ")) }
@@ -53,7 +58,7 @@ struct GenerationRun {
         print("wrote \(output) (\(writer.framesWritten) frames, \(request.width)x\(request.height), \(request.fps) fps)")
     }
 
-    private func settingsLine(_ request: ValidatedRequest) -> String {
+    func settingsLine(_ request: ValidatedRequest) -> String {
         var parts = ["\(request.width)x\(request.height)", "\(request.outputFrames) frames", "\(request.fps) fps",
                      "\(request.steps) steps", "guidance \(request.guidance)"]
         if let shift = request.shift { parts.append("shift \(shift)") }
@@ -89,10 +94,11 @@ final class ProgressLine {
     private var lastStage: GenerationStage?
     private var drawn = false
 
-    func show(_ progress: GenerationProgress) {
+    /// Shows `progress`, after `prefix` ("window 3/40: ") when one is given.
+    func show(_ progress: GenerationProgress, prefix: String = "") {
         let fraction = progress.total > 0 ? Double(progress.step) / Double(progress.total) : 0
         let left = progress.remaining.map { ", about \(Int($0.rounded())) s left" } ?? ""
-        let text = "\(progress.stage.rawValue) \(progress.step)/\(progress.total), \(Int(progress.elapsed.rounded())) s\(left)"
+        let text = "\(prefix)\(progress.stage.rawValue) \(progress.step)/\(progress.total), \(Int(progress.elapsed.rounded())) s\(left)"
         if terminal {
             let width = 24, filled = Int(fraction * Double(width))
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)

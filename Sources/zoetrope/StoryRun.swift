@@ -1,0 +1,37 @@
+import Media
+import Pipelines
+
+/// Runs a storyboard (or a long clip) for a command: opens the writer once the plan is valid,
+/// streams each window's frames into it, shows progress per window, and removes the partial output
+/// on an error or an interruption.
+struct StoryRun {
+    let output: String
+    let metadata: VideoMetadata
+
+    func run(_ story: StoryboardGenerator) throws {
+        _ = try VideoFormat(path: output)
+        let base = story.base
+        print("seed \(base.seed)")
+        let windows = story.plan.steps.filter(\.generates).count
+        print("\(story.plan.frames) frames in \(story.plan.steps.count) steps (\(windows) generated windows)")
+        catchInterruptions()
+        let writer = try VideoWriter(path: output, width: base.width, height: base.height, fps: base.fps, metadata: metadata)
+        let progress = ProgressLine()
+        do {
+            try story.run(
+                onProgress: { step in
+                    let prefix = "step \(step.step + 1)/\(step.steps) (card \(step.card + 1), \(step.kind.rawValue)): "
+                    if let generation = step.generation { progress.show(generation, prefix: prefix) }
+                },
+                onFrames: { try writer.append(frames: $0.frames) },
+                isCancelled: { interrupted.load(ordering: .relaxed) })
+            try writer.finish()
+        } catch {
+            writer.cancel()
+            progress.end()
+            throw error
+        }
+        progress.end()
+        print("wrote \(output) (\(writer.framesWritten) frames, \(base.width)x\(base.height), \(base.fps) fps)")
+    }
+}

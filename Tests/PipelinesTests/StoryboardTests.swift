@@ -1,0 +1,98 @@
+import Pipelines
+import Testing
+
+/// Boards are read strictly (one line naming the card and field), and their timeline and windows
+/// are planned before any model loads.
+@Suite struct StoryboardTests {
+    static func error(_ json: String) -> String? {
+        do { _ = try Storyboard(json: json); return nil } catch { return "\(error)" }
+    }
+
+    @Test func readsTheDocumentedBoard() throws {
+        let board = try Storyboard(json: """
+            {"size": "256x256", "fps": 8, "seed": 1, "zoom": {"factor": 2, "every": 4, "direction": "in"},
+             "cards": [{"prompt": "a couple meets", "seconds": 4, "image": "optional.png"},
+                       {"prompt": "a wedding", "seconds": 6.5, "factor": 3, "every": 2},
+                       {"prompt": "old age", "seconds": 4, "video": "old.mp4"}]}
+            """)
+        #expect(board.width == 256 && board.height == 256 && board.fps == 8 && board.seed == 1)
+        #expect(board.zoom == ZoomSettings(factor: 2, every: 4, direction: .in))
+        #expect(board.cards.count == 3 && board.cardSeconds == 14.5)
+        #expect(board.cards[0] == StoryboardCard(prompt: "a couple meets", seconds: 4, image: "optional.png"))
+        #expect(board.cards[1].factor == 3 && board.cards[1].every == 2 && board.cards[2].video == "old.mp4")
+    }
+
+    @Test func badBoardsGetOneLineNamingTheCardAndField() {
+        let cases: [(String, String)] = [
+            ("{\"cards\": []}", "the board has no cards"),
+            ("{}", "the board has no \"cards\""),
+            ("[1]", "must be a JSON object"),
+            ("{\"cards\": [", "not valid JSON"),
+            ("{\"cards\": [{\"prompt\": \"a\", \"seconds\": 0}]}", "card 1: \"seconds\" must be above 0, not 0"),
+            ("{\"cards\": [{\"prompt\": \"a\", \"seconds\": 2}, {\"prompt\": \"b\", \"seconds\": -1}]}", "card 2: \"seconds\" must be above 0, not -1"),
+            ("{\"cards\": [{\"prompt\": \"a\"}]}", "card 1 has no \"seconds\""),
+            ("{\"cards\": [{\"seconds\": 2}]}", "card 1 has no \"prompt\""),
+            ("{\"cards\": [{\"prompt\": \" \", \"seconds\": 2}]}", "card 1: \"prompt\" is empty"),
+            ("{\"cards\": [{\"prompt\": \"a\", \"seconds\": \"2\"}]}", "card 1: \"seconds\" must be a number, not a string"),
+            ("{\"cards\": [{\"prompt\": \"a\", \"secnds\": 2}]}", "card 1: unknown key \"secnds\""),
+            ("{\"cards\": [{\"prompt\": \"a\", \"seconds\": 2, \"image\": \"a.png\", \"video\": \"b.mp4\"}]}", "card 1: give an \"image\" or a \"video\", not both"),
+            ("{\"cards\": [{\"prompt\": \"a\", \"seconds\": 2, \"factor\": 1}]}", "card 1: \"factor\" must be above 1"),
+            ("{\"zoom\": {\"factor\": 0.5}, \"cards\": [{\"prompt\": \"a\", \"seconds\": 2}]}", "zoom: \"factor\" must be above 1"),
+            ("{\"zoom\": {\"direction\": \"sideways\"}, \"cards\": [{\"prompt\": \"a\", \"seconds\": 2}]}", "zoom: \"direction\" must be \"in\" or \"out\""),
+            ("{\"size\": \"256\", \"cards\": [{\"prompt\": \"a\", \"seconds\": 2}]}", "board: \"size\" must be WIDTHxHEIGHT"),
+            ("{\"fps\": 0, \"cards\": [{\"prompt\": \"a\", \"seconds\": 2}]}", "board: \"fps\" must be between 1 and 240, not 0"),
+            ("{\"strength\": 2, \"cards\": [{\"prompt\": \"a\", \"seconds\": 2}]}", "board: \"strength\" must be between 0 and 1"),
+            ("{\"cards\": [{\"prompt\": \"a\", \"seconds\": 2}], \"colour\": 1}", "board: unknown key \"colour\""),
+        ]
+        for (json, expected) in cases {
+            let message = Self.error(json)
+            #expect(message?.contains(expected) == true, "\(json): \(message ?? "accepted")")
+            #expect(message?.contains("\n") == false)
+        }
+    }
+
+    @Test func timelinePutsCardsOnLatentBoundariesAndBeats() throws {
+        // 4 s + 4 s at 8 fps: 65 frames, the second card starting at frame 33 = 1 + 4·8.
+        let plain = try StoryboardTimeline(seconds: [4, 4], fps: 8, temporalCompression: 4)
+        #expect(plain.frames == [0, 33, 65] && plain.times == [0, 4, 8])
+        // A 10 s song: the last card lasts until its end; the second card starts on the beat nearest 4 s.
+        let song = try StoryboardTimeline(seconds: [4, 4], fps: 8, temporalCompression: 4, length: 10, lengthSource: "song",
+                                          beats: [0.5, 1.0, 3.7, 4.4, 9.9])
+        #expect(song.times == [0, 3.7, 10] && song.frames == [0, 29, 81])
+        #expect(song.card(at: 3.69) == 0 && song.card(at: 3.7) == 1 && song.card(atFrame: 29) == 1)
+        #expect(throws: StoryboardError.self) { try StoryboardTimeline(seconds: [6, 6], fps: 8, temporalCompression: 4, length: 10, lengthSource: "song") }
+        do {
+            _ = try StoryboardTimeline(seconds: [6, 6], fps: 8, temporalCompression: 4, length: 10, lengthSource: "song")
+        } catch {
+            #expect("\(error)" == "the cards last 12 s, longer than the 10 s song; shorten the cards or set a longer \"seconds\"")
+        }
+        // A card too short for a latent frame still gets one.
+        let short = try StoryboardTimeline(seconds: [0.1, 2], fps: 8, temporalCompression: 4)
+        #expect(short.frames == [0, 5, 17])
+    }
+
+    @Test func planFillsCardsWithWindowsAndLeadsIntoMedia() throws {
+        // Bundled-model geometry: windows of 17 frames keeping 5, so 12 new frames a window.
+        let timeline = try StoryboardTimeline(seconds: [6, 2, 4], fps: 8, temporalCompression: 4)
+        #expect(timeline.frames == [0, 49, 65, 97])
+        let plan = StoryPlan(timeline: timeline, media: [.none, .image, .video(frames: 20)], window: 17, context: 5, temporalCompression: 4)
+        let steps = plan.steps.map { "\($0.kind.rawValue) \($0.card) \($0.frames)" }
+        #expect(steps == [
+            "opening 0 17",   // frames 0..<17 (leaving 4 for the transition would not shorten it)
+            "extend 0 8", "extend 0 12",  // 20 more frames in the fewest windows, as even as latents allow
+            "connect 1 12",  // the transition into card 2's image ends card 1
+            "still 1 4",  // the image held one latent frame; the rest of card 2 leads into card 3's video
+            "connect 2 12",
+            "clip 2 20", "extend 2 12"])  // the video's 20 frames, then 12 new ones to fill the card
+        #expect(plan.frames == 97)
+    }
+
+    @Test func aLongClipIsOneOpeningAndEvenWindows() throws {
+        let timeline = try StoryboardTimeline(seconds: [60], fps: 8, temporalCompression: 4)
+        let plan = StoryPlan(timeline: timeline, media: [.none], window: 17, context: 5, temporalCompression: 4)
+        #expect(plan.frames == 481 && plan.steps.count == 1 + 39)
+        // 464 frames after the opening: 116 latent frames in 39 windows of 3 latents, one of 2.
+        #expect(plan.steps.dropFirst().allSatisfy { $0.kind == .extend && ($0.frames == 12 || $0.frames == 8) })
+        #expect(plan.steps.filter { $0.frames == 8 }.count == 1)
+    }
+}
