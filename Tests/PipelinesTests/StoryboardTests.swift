@@ -1,3 +1,4 @@
+import Media
 import Pipelines
 import Testing
 
@@ -94,5 +95,28 @@ import Testing
         // 464 frames after the opening: 116 latent frames in 39 windows of 3 latents, one of 2.
         #expect(plan.steps.dropFirst().allSatisfy { $0.kind == .extend && ($0.frames == 12 || $0.frames == 8) })
         #expect(plan.steps.filter { $0.frames == 8 }.count == 1)
+    }
+}
+
+/// Colour re-anchoring moves a window's statistics the asked part of the way to its card's.
+@Suite struct ColourAnchorTests {
+    static func clip(_ values: [UInt8], frames: Int) throws -> VideoFrames {
+        let pixels: [UInt8] = (0..<frames).flatMap { _ in (0..<16).flatMap { i -> [UInt8] in [values[i % values.count], 100, 200] } }
+        return try VideoFrames(width: 4, height: 4, count: frames, pixels: pixels)
+    }
+
+    @Test func movesMeanAndSpreadHalfWayAfterTheRamp() throws {
+        // Red: the target has mean 100, spread 20; the window mean 140, spread 40.
+        let target = ColourStatistics(try Self.clip([80, 120], frames: 1))
+        let window = try Self.clip([100, 180], frames: 6)
+        #expect(target.mean[0] == 100 && target.deviation[0] == 20)
+        let corrected = try ColourAnchor(target: target, strength: 0.5).corrected(window, ramp: 2)
+        // After the ramp: mean 120, spread 30, so the values 100 and 180 become 90 and 150.
+        let late = ColourStatistics(try corrected.slice(2..<6))
+        #expect(late.mean == [120, 100, 200] && late.deviation[0] == 30)
+        // Ramp frames get 1/3 and 2/3 of the correction: 100 → 96.67 → 97, 93.33 → 93.
+        #expect(corrected.pixels[0] == 97 && corrected.pixels[48] == 93)
+        // Green and blue were already on target and stay.
+        #expect(corrected.pixels[1] == 100 && corrected.pixels[2] == 200)
     }
 }

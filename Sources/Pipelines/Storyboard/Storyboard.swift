@@ -78,12 +78,6 @@ public struct ZoomSettings: Sendable, Equatable {
     public static let defaultStrength = 0.6
 }
 
-/// Whether the camera moves into the picture (each scene inside the previous one) or out of it.
-public enum ZoomDirection: String, Sendable, Equatable, CaseIterable {
-    case `in`
-    case out
-}
-
 /// A board that cannot be used, in one line naming the card and the field.
 public struct StoryboardError: Error, CustomStringConvertible, Equatable, Sendable {
     public let description: String

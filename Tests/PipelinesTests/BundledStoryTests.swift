@@ -1,0 +1,53 @@
+import CPUBackend
+import Media
+import Pipelines
+import Tensor
+import TestSupport
+import Testing
+
+/// Long clips and storyboards on the bundled model (fewer steps to keep the suite quick): windows
+/// join without a visible seam, a card's image and video arrive through a transition and play as
+/// given, and every frame the plan promises is written. The seam measure is BundledModesTests'.
+@Suite(.serialized) struct BundledStoryTests {
+    static func story(_ prompts: [String], seconds: [Double], media: [CardInput], seed: UInt64 = 5) throws -> (VideoFrames, StoryboardGenerator) {
+        let generator = Generator(store: try ModelStore(single: ModelSource(folder: repositoryPath("models/zoetrope-tiny"))),
+                                  backend: CPUBackend())
+        let base = try generator.validate(GenerationRequest(prompt: prompts[0], steps: 10, seed: seed))
+        let timeline = try StoryboardTimeline(seconds: seconds, fps: base.fps, temporalCompression: 4)
+        let story = try StoryboardGenerator(generator: generator, base: base, prompts: prompts, media: media, timeline: timeline)
+        var frames: [RGBFrame] = []
+        try story.run(onFrames: { frames += $0.frames })
+        #expect(frames.count == timeline.frames.last)
+        return (try VideoFrames(frames: frames), story)
+    }
+
+    @Test func windowsOfALongClipJoinWithoutASeam() throws {
+        // 5 s at 8 fps: 41 frames, the 17-frame opening window and two windows of 12 new frames.
+        let (clip, story) = try Self.story([BundledModesTests.prompt], seconds: [5], media: [.none])
+        #expect(story.plan.steps.map(\.frames) == [17, 12, 12])
+        for seam in [17, 29] {
+            let inside = max(BundledModesTests.largestChange(clip, (seam - 12)..<seam), BundledModesTests.largestChange(clip, seam..<(seam + 12)))
+            BundledModesTests.expectSmooth(BundledModesTests.change(clip, seam - 1, clip, seam), inside: inside, "window seam \(seam - 1)-\(seam)")
+        }
+    }
+
+    @Test func cardsWithMediaArriveThroughTransitionsAndPlayAsGiven() throws {
+        let (source, _) = try Self.story([BundledModesTests.prompt], seconds: [2], media: [.none], seed: 9)
+        let image = try source.slice(16..<17), video = try source.slice(0..<8)
+        let prompts = ["a white boat moving right over the sea at sunset", BundledModesTests.prompt, "a red ball moving left on the grass at night"]
+        let (clip, story) = try Self.story(prompts, seconds: [3, 2, 2], media: [.none, .image(image), .video(video)])
+        let kinds = story.plan.steps.map(\.kind)
+        #expect(kinds == [.opening, .connect, .still, .connect, .clip, .extend])
+        // Card 2 starts at frame 25 with its image held one latent frame; card 3 at 41 with its video.
+        #expect(story.timeline.frames == [0, 25, 41, 57])
+        for f in 25..<29 { #expect(try clip.slice(f..<(f + 1)) == image, "frame \(f) is the card's image") }
+        #expect(try clip.slice(41..<49) == video)
+        // The transitions lead into the media: the arrival changes no more than twice the largest
+        // change inside the transition (BundledModesTests holds connections to the same).
+        for arrival in [25, 41] {
+            let inside = BundledModesTests.largestChange(clip, (arrival - 12)..<arrival)
+            BundledModesTests.expectSmooth(BundledModesTests.change(clip, arrival - 1, clip, arrival), inside: inside, factor: 2,
+                                           "arrival \(arrival - 1)-\(arrival)")
+        }
+    }
+}
