@@ -6,5 +6,5 @@ struct Zoetrope: ParsableCommand {
         commandName: "zoetrope",
         abstract: "Video from text, images and video with open diffusion-transformer weights, in Swift.",
         version: "0.1.0",
-        subcommands: [GenerateCommand.self, ExtendCommand.self, ConnectCommand.self, InspectCommand.self, BenchCommand.self, MemoryCommand.self])
+        subcommands: [GenerateCommand.self, ExtendCommand.self, ConnectCommand.self, BeatsCommand.self, InspectCommand.self, BenchCommand.self, MemoryCommand.self])
 }
