@@ -98,10 +98,8 @@ struct BeatPath {
             cumulative[i] > cumulative[i - 1] && (i == n - 1 || cumulative[i] >= cumulative[i + 1])
         }
         guard !peaks.isEmpty else { return n - 1 }
-        let sorted = peaks.map { cumulative[$0] }.sorted()
-        let middle = sorted.count / 2
-        let median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-        return peaks.last { cumulative[$0] >= 0.5 * median } ?? n - 1
+        let threshold = 0.5 * median(ofSorted: peaks.map { cumulative[$0] }.sorted())
+        return peaks.last { cumulative[$0] >= threshold } ?? n - 1
     }
 
     /// Drops the beats in the leading and trailing frames whose local score is at most half the RMS

@@ -64,8 +64,13 @@ public enum OnsetStrength {
             return values.reduce(0, +) / Double(values.count)
         case .median:
             values.sort()
-            let middle = values.count / 2
-            return values.count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2
+            return median(ofSorted: values)
         }
     }
+}
+
+/// The middle value of ascending `values`, or the mean of the two middle ones (numpy's median).
+func median(ofSorted values: [Double]) -> Double {
+    let middle = values.count / 2
+    return values.count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2
 }
