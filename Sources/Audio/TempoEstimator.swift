@@ -14,11 +14,19 @@ public enum TempoEstimator {
     /// `sampleRate`. As in librosa, an envelope that is zero everywhere gets the prior's peak (the
     /// lag nearest `startBPM`); ``BeatTracker`` reports 0 for it instead. 0 when the window is
     /// shorter than 2 frames or the envelope is empty.
+    ///
+    /// - Parameters:
+    ///   - startBPM: The centre of the log-normal tempo prior.
+    ///   - stdBPM: The prior's spread, in octaves.
+    ///   - windowSeconds: The autocorrelation window (librosa's `ac_size`).
+    ///   - maxTempo: Tempi at or above this are never chosen.
     public static func tempo(onsetEnvelope envelope: [Double], sampleRate: Int, hopLength: Int = OnsetStrength.hopLength,
                              startBPM: Double = 120, stdBPM: Double = 1, windowSeconds: Double = 8,
                              maxTempo: Double = 320) -> Double {
-        let window = Int(windowSeconds * Double(sampleRate)) / hopLength
-        guard window >= 2, !envelope.isEmpty else { return 0 }
+        let windowSamples = windowSeconds * Double(sampleRate)
+        guard hopLength > 0, windowSamples >= 0, windowSamples < 1e12, !envelope.isEmpty else { return 0 }
+        let window = Int(windowSamples) / hopLength
+        guard window >= 2 else { return 0 }
         let strength = meanTempogram(envelope, window: window)
         let bpm = { (lag: Int) -> Double in 60.0 * Double(sampleRate) / (Double(hopLength) * Double(lag)) }
         // The first lag below maxTempo; shorter lags (faster tempi) are excluded.

@@ -25,8 +25,11 @@ struct BeatsCommand: ParsableCommand {
     var bpm: Double?
 
     func run() throws {
-        for (option, value) in [("--start-bpm", startBPM), ("--bpm", bpm ?? 1)] where !(value > 0 && value.isFinite) {
-            throw CommandError("\(option) \(fixed(value, 2)) must be a positive number of beats per minute")
+        guard startBPM > 0 && startBPM.isFinite else {
+            throw CommandError("--start-bpm \(fixed(startBPM, 2)) must be a positive number of beats per minute")
+        }
+        if let bpm, !(bpm >= 1 && bpm.isFinite) {
+            throw CommandError("--bpm \(fixed(bpm, 2)) must be a number of beats per minute, at least 1")
         }
         let audio = try AudioReader.read(song)
         let track = try BeatTracker.track(audio.samples, sampleRate: audio.sampleRate, bpm: bpm, startBPM: startBPM)

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("Beat tracker inputs")
 struct BeatTrackerInputTests {
-    @Test func badInputsAreRefusedInOneLine() {
+    @Test func badInputsAreRefusedInOneLine() throws {
         #expect(throws: AudioError.noSamples) { try BeatTracker.track([], sampleRate: 22050) }
         #expect(throws: AudioError.invalidSampleRate(0)) { try BeatTracker.track([0.1], sampleRate: 0) }
         #expect(throws: AudioError.nonFiniteSample(index: 2)) { try BeatTracker.track([0, 0.5, .nan], sampleRate: 22050) }
@@ -13,6 +13,14 @@ struct BeatTrackerInputTests {
                 try BeatTracker.track([0.1, 0.2], sampleRate: 22050, startBPM: startBPM, tightness: tightness)
             }
         }
+        for bpm in [0, 0.5, -3, .infinity, .nan] {
+            #expect(throws: AudioError.self) { try BeatTracker.track([0.1, 0.2], sampleRate: 22050, bpm: bpm) }
+        }
+        #expect(throws: AudioError.self) { try BeatTracker.track(onsetEnvelope: [1, 2], sampleRate: 22050, hopLength: 0) }
+        // Settings that make no window or no period give no tempo rather than a crash.
+        #expect(TempoEstimator.tempo(onsetEnvelope: [1, 2, 3], sampleRate: 22050, hopLength: 0) == 0)
+        #expect(TempoEstimator.tempo(onsetEnvelope: [1, 2, 3], sampleRate: 22050, windowSeconds: .nan) == 0)
+        #expect(try BeatTracker.track(onsetEnvelope: [0, 1, 0, 2], sampleRate: 100).beats.isEmpty)
         for error in [AudioError.noSamples, .invalidSampleRate(-5), .nonFiniteSample(index: 7),
                       .invalidSetting(detail: "startBPM 0.0 must be a positive number")] {
             #expect(!error.description.contains("\n") && !error.description.isEmpty)
