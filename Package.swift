@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Layers depend only downward: Tensor <- CPUBackend <- NN <- (Models, Pipelines) <- zoetrope.
+// Layers depend only downward: Tensor <- CPUBackend <- NN <- (Models, Pipelines) <- zoetrope;
+// Audio stands alone beside them.
 //
 // Platforms: built and tested on Linux (x86-64, Debian 12) only. The CPU backend needs oneDNN
 // (Debian's libdnnl-dev) and the code uses Glibc; macOS is not built or tested, so no Apple
@@ -19,6 +20,7 @@ let package = Package(
         .library(name: "Sampling", targets: ["Sampling"]),
         .library(name: "Pipelines", targets: ["Pipelines"]),
         .library(name: "Media", targets: ["Media"]),
+        .library(name: "Audio", targets: ["Audio"]),
         .executable(name: "zoetrope", targets: ["zoetrope"]),
     ],
     dependencies: [
@@ -51,12 +53,15 @@ let package = Package(
         // Video and image files: frames streamed into ffmpeg (MP4, WebM, GIF) or PNG folders, and
         // images, videos and PNG folders read back into frames.
         .target(name: "Media", dependencies: ["Tensor"]),
+        // Audio analysis on samples (Media reads them from files): librosa's onset envelope, tempo
+        // and beat tracker, with its own FFT; it depends on nothing.
+        .target(name: "Audio"),
         // Benchmarks behind `zoetrope bench`: the engine and its peers measured in one run.
         .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL", "Pipelines"]),
         .executableTarget(
             name: "zoetrope",
             dependencies: [
-                "Tensor", "CPUBackend", "NN", "Bench", "Pipelines", "Media",
+                "Tensor", "CPUBackend", "NN", "Bench", "Pipelines", "Media", "Audio",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -71,6 +76,7 @@ let package = Package(
         .testTarget(name: "SamplingTests", dependencies: ["Tensor", "CPUBackend", "Sampling", "TestSupport"], path: "Tests/SamplingTests"),
         .testTarget(name: "PipelinesTests", dependencies: ["Tensor", "CPUBackend", "Pipelines", "Media", "Sampling", "TestSupport"], path: "Tests/PipelinesTests"),
         .testTarget(name: "MediaTests", dependencies: ["Tensor", "Media", "TestSupport"], path: "Tests/MediaTests"),
+        .testTarget(name: "AudioTests", dependencies: ["Audio", "Tensor", "TestSupport"], path: "Tests/AudioTests"),
         .testTarget(name: "WanDiTTests", dependencies: ["Tensor", "CPUBackend", "NN", "WanDiT", "TestSupport"], path: "Tests/WanDiTTests"),
     ]
 )

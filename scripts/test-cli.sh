@@ -31,16 +31,22 @@ ok() {
     pass
 }
 
-# bad NAME EXPECTED_TEXT -- ARGS...: the command fails with one stderr line containing the text.
-bad() {
+# refused NAME EXPECTED_TEXT -- ARGS...: the command fails with one stderr line containing the text
+# (status 0), or a failure is counted (status 1).
+refused() {
     local name=$1 want=$2; shift 3
-    local out="$work/bad-$name.mp4"
-    "$zoetrope" "$@" -o "$out" > /dev/null 2> "$work/bad-$name.err"
+    "$zoetrope" "$@" > /dev/null 2> "$work/bad-$name.err"
     local status=$?
     local lines; lines=$(wc -l < "$work/bad-$name.err")
-    if [ "$status" -eq 0 ]; then fail "$name: exit 0"; return; fi
-    if [ "$lines" -ne 1 ]; then fail "$name: $lines lines on stderr: $(cat "$work/bad-$name.err")"; return; fi
-    grep -qF -- "$want" "$work/bad-$name.err" || { fail "$name: '$(cat "$work/bad-$name.err")' lacks '$want'"; return; }
+    if [ "$status" -eq 0 ]; then fail "$name: exit 0"; return 1; fi
+    if [ "$lines" -ne 1 ]; then fail "$name: $lines lines on stderr: $(cat "$work/bad-$name.err")"; return 1; fi
+    grep -qF -- "$want" "$work/bad-$name.err" || { fail "$name: '$(cat "$work/bad-$name.err")' lacks '$want'"; return 1; }
+}
+
+# bad NAME EXPECTED_TEXT -- ARGS...: refused with an output path, and no output file is left.
+bad() {
+    local name=$1 want=$2; shift 3
+    refused "$name" "$want" -- "$@" -o "$work/bad-$name.mp4" || return
     ls "$work" | grep -q "bad-$name.mp4" && { fail "$name: left an output file"; return; }
     pass
 }
@@ -76,6 +82,26 @@ bad extend-odd "multiple of 4" -- extend "$work/clip.mp4" "a fox" "${small[@]}" 
 bad connect-missing "does not exist" -- connect "$work/clip.mp4" "$work/nothing.mp4" "a fox" "${small[@]}" --frames 4
 bad loop-short "at least 12" -- generate "a fox" "${small[@]}" --frames 8 --loop
 bad image-and-video "not both" -- generate "a fox" "${small[@]}" --image "$work/still.png" --video "$work/clip.mp4" --strength 0.5
+
+# Beats: a 20-second test song at 120 BPM reads as librosa's nearest tempo (117.45), with a beat
+# about every half second, each printed with 3 decimals; bad songs fail in one line.
+bash scripts/make-test-song.sh "$work/song.wav" 20 120
+if "$zoetrope" beats "$work/song.wav" > "$work/beats.txt" 2> "$work/beats.err"; then
+    tempo=$(head -n 1 "$work/beats.txt")
+    count=$(tail -n +2 "$work/beats.txt" | grep -cE '^[0-9]+\.[0-9]{3}$')
+    if [ "$tempo" = "117.45" ] && [ "$count" -ge 36 ] && [ "$count" -le 41 ] && [ "$count" -eq "$(($(wc -l < "$work/beats.txt") - 1))" ]; then
+        pass
+    else
+        fail "beats: tempo $tempo, $count beats"
+    fi
+else
+    fail "beats: exit $? ($(tail -n 1 "$work/beats.err"))"
+fi
+echo "not a song" > "$work/notes.mp3"
+refused beats-unreadable "is not an audio or video file ffmpeg can read" -- beats "$work/notes.mp3" && pass
+refused beats-missing "does not exist" -- beats "$work/nothing.wav" && pass
+refused beats-silent-video "holds no audio stream" -- beats "$work/clip.mp4" && pass
+refused beats-start-bpm "--start-bpm 0.00 must be a positive number" -- beats "$work/song.wav" --start-bpm 0 && pass
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -47,6 +47,16 @@ public enum MediaError: Error, CustomStringConvertible, Equatable, Sendable {
     case duplicateFrameNumber(path: String, other: String)
     /// A PNG frame's size differs from the folder's first frame.
     case frameSizeMismatch(path: String, detail: String)
+    /// The path to read as audio is not a regular file (`kind`: a folder, a FIFO, a device, …).
+    case notAnAudioFile(path: String, kind: String)
+    /// ffmpeg could not open the file to read its sound; `lastLine` is what it said.
+    case notAudio(path: String, lastLine: String)
+    /// The file has no audio stream (a silent video or an image, say).
+    case noAudioStream(path: String)
+    /// The audio stream holds no samples from `start` seconds on.
+    case noAudioSamples(path: String, start: Double)
+    /// The audio lasts longer than the reader's limit of `limit` seconds.
+    case audioTooLong(path: String, limit: Double)
 
     public var description: String {
         switch self {
@@ -97,6 +107,22 @@ public enum MediaError: Error, CustomStringConvertible, Equatable, Sendable {
             return "'\(path)' and '\(other)' carry the same frame number"
         case .frameSizeMismatch(let path, let detail):
             return "'\(path)' \(detail)"
+        case .notAnAudioFile(let path, let kind):
+            return "'\(path)' is \(kind), not an audio file"
+        case .notAudio(let path, let lastLine):
+            let said = lastLine.isEmpty ? "(it printed nothing)" : lastLine
+            return "'\(path)' is not an audio or video file ffmpeg can read: \(said)"
+        case .noAudioStream(let path):
+            return "'\(path)' holds no audio stream"
+        case .noAudioSamples(let path, let start):
+            return start > 0 ? "'\(path)' holds no audio after \(secondsText(start)) s" : "'\(path)' holds no audio samples"
+        case .audioTooLong(let path, let limit):
+            return "'\(path)' lasts longer than \(secondsText(limit)) s, the most audio read at once; cut it shorter first"
         }
     }
+}
+
+/// Seconds for messages: `3600`, `12.5`.
+func secondsText(_ seconds: Double) -> String {
+    seconds == seconds.rounded() && abs(seconds) < 1e15 ? String(Int(seconds)) : String(seconds)
 }

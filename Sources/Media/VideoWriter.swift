@@ -14,6 +14,10 @@ import Tensor
 /// try writer.finish()
 /// ```
 ///
+/// With an ``AudioTrack`` (MP4 and WebM), the frames go to a second temporary video, and
+/// ``finish()`` copies that video stream into the output beside the song encoded to the video's
+/// exact length; the song is checked when the writer opens, before any frame is made.
+///
 /// MP4 and WebM need an even width and height (4:2:0 chroma); odd sizes are refused, not padded.
 /// A writer is used from one task at a time; calls block while ffmpeg takes the frames.
 public final class VideoWriter {
@@ -27,10 +31,15 @@ public final class VideoWriter {
     public let fps: Int
     /// What goes into the file besides the frames.
     public let metadata: VideoMetadata
+    /// The song under the video, if any.
+    public let audio: AudioTrack?
     /// Frames sent to ffmpeg so far.
     public private(set) var framesWritten = 0
 
     private let location: OutputLocation
+    /// With a soundtrack, where ffmpeg writes the video alone before the song joins it.
+    private let videoOnly: OutputLocation?
+    private let executable: String
     private var process: FFmpegProcess?
     /// False once finished or cancelled; the temporary output exists exactly while this is true.
     private var isOpen = true
@@ -45,9 +54,13 @@ public final class VideoWriter {
     ///   - fps: Frames per second (Wan's native rate is 16). GIF stores delays in hundredths of a
     ///     second, so rates that do not divide 100 are approximated frame by frame.
     ///   - metadata: Prompt, seed and settings to store in the file.
+    ///   - audio: A song to put under the video (MP4 and WebM only), cut or padded with silence to
+    ///     the video's length.
     ///   - ffmpeg: Which ffmpeg to run.
-    public init(path: String, width: Int, height: Int, fps: Int = 16,
-                metadata: VideoMetadata = VideoMetadata(), ffmpeg: FFmpegTool = FFmpegTool()) throws(MediaError) {
+    /// - Throws: ``MediaError`` for an unsupported path or setting, a missing ffmpeg or destination
+    ///   folder, or a song that ffmpeg cannot read sound from.
+    public init(path: String, width: Int, height: Int, fps: Int = 16, metadata: VideoMetadata = VideoMetadata(),
+                audio: AudioTrack? = nil, ffmpeg: FFmpegTool = FFmpegTool()) throws(MediaError) {
         let format = try VideoFormat(path: path)
         guard width > 0, height > 0, width <= 16384, height <= 16384 else {
             throw .invalidSettings(detail: "frame size \(width)x\(height) is out of range (1 to 16384 pixels a side)")
@@ -59,19 +72,26 @@ public final class VideoWriter {
             throw .invalidSettings(detail: "\(format.rawValue) stores yuv420p, which needs an even width and height; "
                                    + "\(width)x\(height) is odd (crop or pad the frames, or write .gif or PNG frames)")
         }
+        if audio != nil && !format.carriesAudio { throw .invalidSettings(detail: format.noAudioDetail) }
         let executable = try ffmpeg.resolve()
+        try audio?.check(executable: executable)
         let location = try OutputLocation(path: path, format: format)
-        // "file:" keeps a ':' in the path from reading as a protocol; image2 expands '%' itself.
-        let output = format == .pngFolder
-            ? "file:" + String(location.temporary.flatMap { $0 == "%" ? ["%", "%"] : [$0] }) + "/frame_%05d.png"
-            : "file:" + location.temporary
-        let arguments = ["-hide_banner", "-nostats", "-loglevel", "error", "-y",
-                         "-f", "rawvideo", "-pix_fmt", "rgb24", "-video_size", "\(width)x\(height)",
-                         "-framerate", String(fps), "-i", "pipe:0"]
-            + format.ffmpegOutputArguments(metadata: metadata) + [output]
+        var videoOnly: OutputLocation?
         do throws(MediaError) {
+            if audio != nil { videoOnly = try OutputLocation(path: path, format: format) }
+            let target = videoOnly ?? location
+            // "file:" keeps a ':' in the path from reading as a protocol; image2 expands '%' itself.
+            let output = format == .pngFolder
+                ? "file:" + String(target.temporary.flatMap { $0 == "%" ? ["%", "%"] : [$0] }) + "/frame_%05d.png"
+                : "file:" + target.temporary
+            // With a soundtrack the tags go in when the song joins the video.
+            let arguments = ["-hide_banner", "-nostats", "-loglevel", "error", "-y",
+                             "-f", "rawvideo", "-pix_fmt", "rgb24", "-video_size", "\(width)x\(height)",
+                             "-framerate", String(fps), "-i", "pipe:0"]
+                + format.ffmpegOutputArguments(metadata: audio == nil ? metadata : VideoMetadata()) + [output]
             process = try FFmpegProcess(executable: executable, arguments: arguments)
         } catch {
+            videoOnly?.discard()
             location.discard()
             throw error
         }
@@ -81,7 +101,10 @@ public final class VideoWriter {
         self.height = height
         self.fps = fps
         self.metadata = metadata
+        self.audio = audio
         self.location = location
+        self.videoOnly = videoOnly
+        self.executable = executable
     }
 
     deinit { cancel() }
@@ -130,6 +153,12 @@ public final class VideoWriter {
         do throws(MediaError) {
             try process.finish(destination: location.destination)
             self.process = nil
+            if let audio, let videoOnly {
+                try audio.mux(video: videoOnly.temporary, into: location.temporary,
+                              duration: Double(framesWritten) / Double(fps), format: format, metadata: metadata,
+                              executable: executable, destination: location.destination)
+                videoOnly.discard()
+            }
             try embedMetadata()
             try location.commit()
             isOpen = false
@@ -146,6 +175,7 @@ public final class VideoWriter {
         isOpen = false
         process?.terminate()
         process = nil
+        videoOnly?.discard()
         location.discard()
     }
 

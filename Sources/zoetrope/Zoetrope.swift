@@ -6,5 +6,6 @@ struct Zoetrope: ParsableCommand {
         commandName: "zoetrope",
         abstract: "Video from text, images and video with open diffusion-transformer weights, in Swift.",
         version: "0.1.0",
-        subcommands: [GenerateCommand.self, ExtendCommand.self, ConnectCommand.self, StoryboardCommand.self, ZoomCommand.self, InspectCommand.self, BenchCommand.self, MemoryCommand.self])
+        subcommands: [GenerateCommand.self, ExtendCommand.self, ConnectCommand.self, StoryboardCommand.self, ZoomCommand.self,
+                      BeatsCommand.self, InspectCommand.self, BenchCommand.self, MemoryCommand.self])
 }

@@ -24,6 +24,18 @@ extension ScratchFolder {
         return destination
     }
 
+    /// A FIFO (named pipe) at `name`; returns its path. Should a reader block on it, it is opened
+    /// for writing after 10 s, which unblocks the reader, so the test fails on time instead of hanging.
+    func fifo(_ name: String) throws -> String {
+        let destination = path + "/" + name
+        guard mkfifo(destination, 0o600) == 0 else { throw ToolFailure(description: "cannot create \(destination)") }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 10) {
+            let fd = open(destination, O_WRONLY | O_NONBLOCK)
+            if fd >= 0 { close(fd) }
+        }
+        return destination
+    }
+
     /// A file holding `text`; returns its path.
     @discardableResult
     func text(_ name: String, _ text: String) throws -> String {
