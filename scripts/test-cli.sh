@@ -47,7 +47,7 @@ refused() {
 bad() {
     local name=$1 want=$2; shift 3
     refused "$name" "$want" -- "$@" -o "$work/bad-$name.mp4" || return
-    ls "$work" | grep -q "bad-$name.mp4" && { fail "$name: left an output file"; return; }
+    ls -A "$work" | grep -q "bad-$name.mp4" && { fail "$name: left an output file"; return; }
     pass
 }
 
@@ -102,6 +102,38 @@ refused beats-unreadable "is not an audio or video file ffmpeg can read" -- beat
 refused beats-missing "does not exist" -- beats "$work/nothing.wav" && pass
 refused beats-silent-video "holds no audio stream" -- beats "$work/clip.mp4" && pass
 refused beats-start-bpm "--start-bpm 0.00 must be a positive number" -- beats "$work/song.wav" --start-bpm 0 && pass
+
+# Storyboards, long clips and zooms, with windows of 9 frames so that every plan has several.
+# board NAME JSON: writes $work/NAME.json.
+board() { printf '%s\n' "$2" > "$work/$1.json"; }
+windows=(--window 9 --context 5)
+board story '{"fps": 8, "seed": 3, "cards": [{"prompt": "a fox", "seconds": 2}, {"prompt": "a cat", "seconds": 2, "image": "still.png"}]}'
+ok storyboard 33 storyboard -- storyboard "$work/story.json" "${small[@]}" "${windows[@]}"
+ok long-clip 25 "text to video in windows" -- generate "a fox" "${small[@]}" "${windows[@]}" --seconds 3 --fps 8
+board zoom '{"fps": 8, "zoom": {"factor": 2, "every": 2}, "cards": [{"prompt": "a fox", "seconds": 2}, {"prompt": "a cat", "seconds": 2, "factor": 3}]}'
+ok zoom 33 "zoom in" -- zoom "$work/zoom.json" "${small[@]}" "${windows[@]}" --strength 0.5
+# With a 5-second song the zoom lasts 5 s (41 frames) and carries the song as AAC.
+bash scripts/make-test-song.sh "$work/short-song.wav" 5 120
+ok zoom-song 41 "zoom in" -- zoom "$work/zoom.json" "${small[@]}" "${windows[@]}" --strength 0 --audio "$work/short-song.wav"
+codecs=$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$work/zoom-song.mp4" | tr '\n' ' ')
+[ "$codecs" = "h264 aac " ] && pass || fail "zoom-song: streams '$codecs', expected h264 and aac"
+
+board empty '{"cards": []}'
+board zero '{"cards": [{"prompt": "a fox", "seconds": 2}, {"prompt": "a cat", "seconds": 0}]}'
+board factor '{"zoom": {"factor": 1}, "cards": [{"prompt": "a fox", "seconds": 2}]}'
+board long '{"fps": 8, "cards": [{"prompt": "a fox", "seconds": 4}, {"prompt": "a cat", "seconds": 4}]}'
+board video-zoom '{"cards": [{"prompt": "a fox", "seconds": 2, "video": "clip.mp4"}]}'
+board missing-image '{"cards": [{"prompt": "a fox", "seconds": 2, "image": "nothing.png"}]}'
+bad board-empty "the board has no cards" -- storyboard "$work/empty.json" "${small[@]}"
+bad board-zero "card 2: \"seconds\" must be above 0, not 0" -- storyboard "$work/zero.json" "${small[@]}"
+bad board-missing "cannot read the board" -- storyboard "$work/nothing.json" "${small[@]}"
+bad board-image "card 1:" -- storyboard "$work/missing-image.json" "${small[@]}"
+bad zoom-factor "zoom: \"factor\" must be above 1" -- zoom "$work/factor.json" "${small[@]}"
+bad zoom-song-unreadable "is not an audio or video file ffmpeg can read" -- zoom "$work/zoom.json" "${small[@]}" --audio "$work/notes.mp3"
+bad zoom-longer-than-song "the cards last 8 s, longer than the 5 s song" -- zoom "$work/long.json" "${small[@]}" --audio "$work/short-song.wav"
+bad zoom-video-card "a zoom's card takes an \"image\"" -- zoom "$work/video-zoom.json" "${small[@]}"
+refused zoom-gif-song "--audio needs an output that carries sound" -- zoom "$work/zoom.json" "${small[@]}" --audio "$work/short-song.wav" -o "$work/bad-zoom-gif-song.gif" && pass
+bad long-noise "--noise applies to one window" -- generate "a fox" "${small[@]}" "${windows[@]}" --seconds 3 --fps 8 --noise "$work/nothing.safetensors"
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

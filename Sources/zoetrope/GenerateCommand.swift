@@ -101,7 +101,7 @@ struct GenerateCommand: ParsableCommand {
                                       timeline: timeline)
         var metadata = VideoMetadata.generation(prompt: request.prompt, seed: request.seed,
                                                 settings: GenerationRun(options: options, output: output, inputs: inputs).settingsLine(request))
-        try metadata.set("mode", "\(request.mode.rawValue), in windows")
+        try metadata.set("mode", "\(request.mode.rawValue) in windows")
         if !inputs.isEmpty { try metadata.set("inputs", inputs.joined(separator: ", ")) }
         try StoryRun(output: output, metadata: metadata).run(story)
     }

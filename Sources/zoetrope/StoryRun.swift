@@ -7,6 +7,7 @@ import Pipelines
 struct StoryRun {
     let output: String
     let metadata: VideoMetadata
+    var audio: AudioTrack? = nil
 
     func run(_ story: StoryboardGenerator) throws {
         _ = try VideoFormat(path: output)
@@ -15,7 +16,8 @@ struct StoryRun {
         let windows = story.plan.steps.filter(\.generates).count
         print("\(story.plan.frames) frames in \(story.plan.steps.count) steps (\(windows) generated windows)")
         catchInterruptions()
-        let writer = try VideoWriter(path: output, width: base.width, height: base.height, fps: base.fps, metadata: metadata)
+        let writer = try VideoWriter(path: output, width: base.width, height: base.height, fps: base.fps, metadata: metadata,
+                                     audio: audio)
         let progress = ProgressLine()
         do {
             try story.run(

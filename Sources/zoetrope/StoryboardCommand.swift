@@ -22,6 +22,8 @@ struct StoryboardCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Output file (.mp4, .webm, .gif) or folder ending in /.")
     var output: String
 
+    @OptionGroup var song: SongOptions
+
     @OptionGroup var windows: WindowOptions
 
     @OptionGroup var options: GenerationOptions
@@ -29,10 +31,12 @@ struct StoryboardCommand: ParsableCommand {
     func run() throws {
         if options.noise != nil { throw CommandError("--noise applies to one clip; a storyboard draws each window's noise from the seed") }
         let file = try BoardFile(path: board)
+        let audio = try song.track(for: output)
         let generator = try file.generator(options)
         let base = try file.baseRequest(options, generator: generator)
         let cards = file.board.cards
-        let timeline = try boardTimeline(file, base: base)
+        let music = try song.analyse()
+        let timeline = try boardTimeline(file, base: base, songSeconds: music?.seconds, beats: music?.beats ?? [])
         let media = try cards.enumerated().map { index, card in
             try readCardInput(card, number: index + 1, file: file, base: base, frames: timeline.frames[index + 1] - timeline.frames[index])
         }
@@ -40,8 +44,8 @@ struct StoryboardCommand: ParsableCommand {
         var metadata = VideoMetadata.generation(prompt: cards.map(\.prompt).joined(separator: " | "), seed: base.seed,
                                                 settings: "\(base.width)x\(base.height), \(story.plan.frames) frames, \(base.fps) fps, \(base.steps) steps, guidance \(base.guidance)")
         try metadata.set("mode", "storyboard")
-        try metadata.set("inputs", "board \(board)")
-        try StoryRun(output: output, metadata: metadata).run(story)
+        try metadata.set("inputs", "board \(board)" + (song.audio.map { ", song \($0)" } ?? ""))
+        try StoryRun(output: output, metadata: metadata, audio: audio).run(story)
     }
 }
 

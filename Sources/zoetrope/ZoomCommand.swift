@@ -27,6 +27,8 @@ struct ZoomCommand: ParsableCommand {
     @Option(help: "Also save the keyframes, in playback order, as a folder of numbered PNG frames (a path ending in /).")
     var keyframes: String?
 
+    @OptionGroup var song: SongOptions
+
     @OptionGroup var windows: WindowOptions
 
     @OptionGroup var options: GenerationOptions
@@ -35,10 +37,12 @@ struct ZoomCommand: ParsableCommand {
         if let keyframes, !keyframes.hasSuffix("/") { throw CommandError("--keyframes \(keyframes) must be a folder path ending in /") }
         if options.noise != nil { throw CommandError("--noise applies to one clip; a zoom draws each keyframe's and window's noise from the seed") }
         let file = try BoardFile(path: board)
+        let audio = try song.track(for: output)
         let generator = try file.generator(options)
         let base = try file.baseRequest(options, generator: generator)
         let cards = file.board.cards
-        let timeline = try boardTimeline(file, base: base)
+        let music = try song.analyse()
+        let timeline = try boardTimeline(file, base: base, songSeconds: music?.seconds, beats: music?.beats ?? [])
         let images = try cards.enumerated().map { index, card -> VideoFrames? in
             guard card.video == nil else {
                 throw CommandError("\(file.path): card \(index + 1): a zoom's card takes an \"image\" (its keyframe), not a \"video\"")
@@ -58,13 +62,14 @@ struct ZoomCommand: ParsableCommand {
         if let anchor = windows.anchor { zoom.anchorStrength = anchor }
         _ = try VideoFormat(path: output)
         print("seed \(base.seed)")
-        print("\(zoom.schedule.steps.count + 1) keyframes, zoom \(String(format2: zoom.schedule.totalFactor))x in all; \(zoom.plan.frames) frames in \(zoom.plan.steps.count) windows")
+        print("\(zoom.schedule.steps.count + 1) keyframes, zoom \(fixedPoint(zoom.schedule.totalFactor))x in all; \(zoom.plan.frames) frames in \(zoom.plan.steps.count) windows")
         var metadata = VideoMetadata.generation(prompt: cards.map(\.prompt).joined(separator: " | "), seed: base.seed,
                                                 settings: "\(base.width)x\(base.height), \(zoom.plan.frames) frames, \(base.fps) fps, \(base.steps) steps, guidance \(base.guidance), strength \(strength)")
         try metadata.set("mode", "zoom \(file.board.zoom.direction.rawValue)")
-        try metadata.set("inputs", "board \(board)")
+        try metadata.set("inputs", "board \(board)" + (song.audio.map { ", song \($0)" } ?? ""))
         catchInterruptions()
-        let writer = try VideoWriter(path: output, width: base.width, height: base.height, fps: base.fps, metadata: metadata)
+        let writer = try VideoWriter(path: output, width: base.width, height: base.height, fps: base.fps, metadata: metadata,
+                                     audio: audio)
         let progress = ProgressLine()
         do {
             try zoom.run(
@@ -89,13 +94,5 @@ struct ZoomCommand: ParsableCommand {
         }
         progress.end()
         print("wrote \(output) (\(writer.framesWritten) frames, \(base.width)x\(base.height), \(base.fps) fps)")
-    }
-}
-
-extension String {
-    /// `value` with two decimals.
-    init(format2 value: Double) {
-        let rounded = (value * 100).rounded() / 100
-        self = String(rounded)
     }
 }

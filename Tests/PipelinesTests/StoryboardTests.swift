@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Media
 import Pipelines
 import Testing
@@ -118,5 +121,31 @@ import Testing
         #expect(corrected.pixels[0] == 97 && corrected.pixels[48] == 93)
         // Green and blue were already on target and stay.
         #expect(corrected.pixels[1] == 100 && corrected.pixels[2] == 200)
+    }
+}
+
+/// The zoom's steps keep each card's rate exact and start each card's keyframe at its (beat-snapped) time.
+@Suite struct ZoomScheduleTests {
+    @Test func scenesChangeOnTheBeatsAtTheCardsRates() throws {
+        let cards = [StoryboardCard(prompt: "a", seconds: 4), StoryboardCard(prompt: "b", seconds: 4, factor: 3, every: 2),
+                     StoryboardCard(prompt: "c", seconds: 4)]
+        let beats = stride(from: 0.26, to: 14, by: 0.51).map { $0 }
+        let timeline = try StoryboardTimeline(seconds: cards.map(\.seconds), fps: 8, temporalCompression: 4, length: 14,
+                                              lengthSource: "song", beats: beats)
+        // Card 2 starts on the beat nearest 4 s (3.83), card 3 on the one nearest 8 s (7.91).
+        #expect(abs(timeline.times[1] - 3.83) < 1e-9 && abs(timeline.times[2] - 7.91) < 1e-9 && timeline.times[3] == 14)
+        let schedule = try ZoomSchedule(times: timeline.times, cards: cards, zoom: ZoomSettings(factor: 2, every: 4))
+        #expect(schedule.steps.map(\.card) == [0, 1, 1, 2, 2])
+        let path = try ZoomPath(steps: schedule.zoomSteps, direction: .in, fps: 8)
+        // Each card's first keyframe fills the frame exactly at the card's start, on its beat.
+        for (card, step) in [(1, 1), (2, 3)] {
+            #expect(abs(path.startTimes[step] - timeline.times[card]) < 1e-9)
+            #expect(schedule.isFirstOfCard(keyframe: step) && schedule.card(ofKeyframe: step) == card)
+        }
+        // Rates: card 1 zooms 2x per 4 s over 3.83 s; card 2 3x per 2 s over 4.08 s (two steps).
+        func travelled(_ card: Int) -> Double { schedule.steps.filter { $0.card == card }.reduce(1) { $0 * $1.factor } }
+        #expect(abs(travelled(0) - pow(2, 3.83 / 4)) < 1e-9)
+        #expect(abs(travelled(1) - pow(3, 4.08 / 2)) < 1e-9)
+        #expect(abs(travelled(2) - pow(2, 6.09 / 4)) < 1e-9)
     }
 }
