@@ -5,9 +5,11 @@ import WanVAE
 /// What a request that leaves a setting out gets: Wan 2.1's pipeline defaults, or those a model folder
 /// declares in its `zoetrope.json` (the bundled model, trained for 256x256, 17 frames at 8 fps):
 ///
-///     {"width": 256, "height": 256, "frames": 17, "fps": 8, "steps": 20, "guidance": 5.0, "negative_prompt": ""}
+///     {"width": 256, "height": 256, "frames": 17, "fps": 8, "steps": 20, "guidance": 5.0, "negative_prompt": "",
+///      "window": 21, "context": 9}
 ///
-/// Every key is optional; a missing one keeps the Wan 2.1 value.
+/// Every key is optional; a missing one keeps the Wan 2.1 value (`window` and `context`: the model's
+/// `frames` and up to 9 frames, at most half the window).
 public struct GenerationDefaults: Sendable, Equatable {
     public var width: Int
     public var height: Int
@@ -16,6 +18,11 @@ public struct GenerationDefaults: Sendable, Equatable {
     public var steps: Int
     public var guidance: Double
     public var negativePrompt: String
+    /// The longest window a long video is made in (1 + tc·k pixel frames); nil: ``frames``.
+    public var window: Int?
+    /// Frames of the video so far each window of a long video keeps at its head; nil: up to
+    /// ``Conditioning/defaultContextLatents`` latent frames, at most half the window.
+    public var context: Int?
     /// Not a default but the model's latent geometry (channels, compression, patch).
     public var geometry: LatentGeometry
     /// A rule of the model: width and height must be multiples of this (the VAE's 8 times the
@@ -57,6 +64,8 @@ public struct GenerationDefaults: Sendable, Equatable {
         steps = file.steps ?? steps
         guidance = file.guidance ?? guidance
         negativePrompt = file.negativePrompt ?? negativePrompt
+        window = file.window
+        context = file.context
     }
 
     /// The defaults `folder` declares in its `zoetrope.json` (Wan 2.1's when it has none), with the
@@ -77,12 +86,12 @@ public struct GenerationDefaults: Sendable, Equatable {
 
 /// The keys of a `zoetrope.json`, each optional, decoded with the project's one config decoder.
 private struct DefaultsFile: Decodable {
-    var width, height, frames, fps, steps: Int?
+    var width, height, frames, fps, steps, window, context: Int?
     var guidance: Double?
     var negativePrompt: String?
 
     enum CodingKeys: String, CodingKey {
-        case width, height, frames, fps, steps, guidance
+        case width, height, frames, fps, steps, guidance, window, context
         case negativePrompt = "negative_prompt"
     }
 
@@ -95,6 +104,7 @@ private struct DefaultsFile: Decodable {
             }
             return value
         }
+        (window, context) = (try positive(.window), try positive(.context))
         (width, height, frames, fps, steps) = (try positive(.width), try positive(.height), try positive(.frames),
                                                try positive(.fps), try positive(.steps))
         if container.contains(.guidance) {

@@ -81,7 +81,7 @@ struct GenerateCommand: ParsableCommand {
         if let strength { inputs.append("strength \(strength)") }
         let request = try generator.validate(options.request(
             prompt: prompt, frames: frames, seconds: seconds, width: width, height: height, conditioning: conditioning))
-        let window = windows.window ?? defaults.frames
+        let window = windows.window ?? defaults.window ?? defaults.frames
         if request.mode == .text || request.mode == .image, request.frames > window {
             try runLong(request, generator: generator, inputs: inputs)
             return

@@ -22,19 +22,36 @@ import Testing
     }
 
     @Test func windowsOfALongClipJoinWithoutASeam() throws {
-        // 5 s at 8 fps: 41 frames, the 17-frame opening window and two windows of 12 new frames.
-        let (clip, story) = try Self.story([BundledModesTests.prompt], seconds: [5], media: [.none])
-        #expect(story.plan.steps.map(\.frames) == [17, 12, 12])
-        for seam in [17, 29] {
-            let inside = max(BundledModesTests.largestChange(clip, (seam - 12)..<seam), BundledModesTests.largestChange(clip, seam..<(seam + 12)))
-            BundledModesTests.expectSmooth(BundledModesTests.change(clip, seam - 1, clip, seam), inside: inside, "window seam \(seam - 1)-\(seam)")
+        // 10 s at 8 fps: 81 frames, the model's 21-frame opening window, then five windows each keeping
+        // 9 frames and adding 12 (models/zoetrope-tiny/zoetrope.json's "window" and "context").
+        let (clip, story) = try Self.story([BundledModesTests.prompt], seconds: [10], media: [.none])
+        #expect(story.plan.steps.map(\.frames) == [21, 12, 12, 12, 12, 12] && story.context == 9)
+        // A seam changes the picture more than the average frame does on this model (docs/storyboard.md
+        // has the figures over a minute: about 1.6 times), but never more than twice the largest change
+        // inside the windows it joins, and not twice the average change.
+        let seams = Array(stride(from: 21, to: 81, by: 12))
+        var seamChanges: [Double] = [], insideChanges: [Double] = []
+        for f in 1..<clip.count {
+            let change = BundledModesTests.change(clip, f - 1, clip, f)
+            if seams.contains(f) { seamChanges.append(change) } else { insideChanges.append(change) }
         }
+        for seam in seams {
+            let inside = max(BundledModesTests.largestChange(clip, (seam - 12)..<seam),
+                             BundledModesTests.largestChange(clip, seam..<min(seam + 12, clip.count)))
+            BundledModesTests.expectSmooth(BundledModesTests.change(clip, seam - 1, clip, seam), inside: inside, factor: 2,
+                                           "window seam \(seam - 1)-\(seam)")
+        }
+        let meanSeam = seamChanges.reduce(0, +) / Double(seamChanges.count)
+        let meanInside = insideChanges.reduce(0, +) / Double(insideChanges.count)
+        BundledModesTests.expectSmooth(meanSeam, inside: meanInside, factor: 2, "mean seam against mean frame change")
     }
 
     @Test func cardsWithMediaArriveThroughTransitionsAndPlayAsGiven() throws {
         let (source, _) = try Self.story([BundledModesTests.prompt], seconds: [2], media: [.none], seed: 9)
-        let image = try source.slice(16..<17), video = try source.slice(0..<8)
-        let prompts = ["a white boat moving right over the sea at sunset", BundledModesTests.prompt, "a red ball moving left on the grass at night"]
+        // Not the source's first frames: the bundled model's frame 0 flashes (docs/modes.md).
+        let image = try source.slice(16..<17), video = try source.slice(4..<12)
+        // The cards describe their media, as a user's would.
+        let prompts = ["a white boat moving right over the sea at sunset", BundledModesTests.prompt, BundledModesTests.prompt]
         let (clip, story) = try Self.story(prompts, seconds: [3, 2, 2], media: [.none, .image(image), .video(video)])
         let kinds = story.plan.steps.map(\.kind)
         #expect(kinds == [.opening, .connect, .still, .connect, .clip, .extend])

@@ -48,19 +48,22 @@ public struct StoryboardGenerator: Sendable {
     /// Plans the windows and validates every one of them before anything runs.
     /// - Parameters:
     ///   - base: the shared settings, validated (its prompt, frames and conditioning are replaced per step).
-    ///   - window: the longest window in pixel frames (1 + tc·k); nil takes the model's default length.
-    ///   - context: frames kept at each window's head (1 + tc·k, less than the window); nil takes
-    ///     up to ``Conditioning/defaultContextLatents`` latent frames, at most half the window.
+    ///   - window: the longest window in pixel frames (1 + tc·k); nil takes the model's
+    ///     (``GenerationDefaults/window``, else its default length).
+    ///   - context: frames kept at each window's head (1 + tc·k, less than the window); nil takes the
+    ///     model's (``GenerationDefaults/context``), else up to ``Conditioning/defaultContextLatents``
+    ///     latent frames, at most half the window.
     public init(generator: Generator, base: ValidatedRequest, prompts: [String], media: [CardInput],
                 timeline: StoryboardTimeline, window: Int? = nil, context: Int? = nil) throws {
         precondition(prompts.count == media.count && media.count == timeline.frames.count - 1)
         let geometry = base.geometry, tc = geometry.temporalCompression
-        let window = try window ?? generator.store.defaults(for: base.model).frames
+        let defaults = try generator.store.defaults(for: base.model)
+        let window = window ?? defaults.window ?? defaults.frames
         guard geometry.isValid(frames: window), window > 1 else {
             throw GenerationError.invalidRequest("a window of \(window) frames must be of the form \(tc)k+1 and more than 1")
         }
         let windowLatents = geometry.latentFrames(forPixelFrames: window)
-        let context = context ?? geometry.pixelFrames(forLatentFrames: max(1, min(Conditioning.defaultContextLatents, windowLatents / 2)))
+        let context = context ?? defaults.context ?? geometry.pixelFrames(forLatentFrames: max(1, min(Conditioning.defaultContextLatents, windowLatents / 2)))
         guard geometry.isValid(frames: context), context < window else {
             throw GenerationError.invalidRequest("context frames \(context) must be of the form \(tc)k+1 and fewer than the window's \(window)")
         }
