@@ -76,13 +76,13 @@ func readCardInput(_ card: StoryboardCard, number: Int, file: BoardFile, base: V
 
 /// How long videos are cut into windows.
 struct WindowOptions: ParsableArguments {
-    @Option(help: "The longest window in frames, of the form 4k+1; longer videos are made in overlapping windows (default: the model's default length).")
+    @Option(help: "The longest window in frames, of the form 4k+1; longer videos are made in overlapping windows (default: the model's, 21 bundled, 81 Wan).")
     var window: Int?
 
-    @Option(help: "Frames of the video so far each window keeps at its head, of the form 4k+1 (default: up to 9, at most half the window).")
+    @Option(help: "Frames of the video so far each window keeps at its head, of the form 4k+1 (default: the model's, else up to 9, at most half the window).")
     var context: Int?
 
-    @Option(help: "How far each window's colours are pulled toward its card's first window, 0 to 1 (default 0.5; 0 turns it off).")
+    @Option(help: "How far each window's colours are pulled toward its card's first window (a zoom's: toward the reference zoom), 0 to 1 (default 0.5; 0 turns it off).")
     var anchor: Double?
 
     func story(generator: Generator, base: ValidatedRequest, prompts: [String], media: [CardInput],

@@ -40,8 +40,10 @@ def main():
     args = parser.parse_args()
     video = frames(args.video)
     bounds = [0, args.first]
-    while bounds[-1] < len(video):
-        bounds.append(min(bounds[-1] + args.every, len(video)))
+    while bounds[-1] + args.every <= len(video):
+        bounds.append(bounds[-1] + args.every)
+    if bounds[-1] < len(video):  # a short remainder joins the last window, which stays whole
+        bounds[-1] = len(video)
     windows = [statistics(video[a:b]) for a, b in zip(bounds, bounds[1:])]
     keys = ["r", "g", "b", "brightness", "contrast"]
     print(f"{args.video}: {len(video)} frames, {len(windows)} windows")

@@ -99,43 +99,64 @@ public struct StoryboardGenerator: Sendable {
     public func run(onProgress: (StoryProgress) -> Void = { _ in }, onFrames: (VideoFrames) throws -> Void,
                     isCancelled: () -> Bool = { false }) throws -> StoryReport {
         let tc = base.geometry.temporalCompression
-        var recent: VideoFrames?  // the last frames written, up to `context`
+        var tail: VideoFrames?  // the last frames written, up to `context`
+        var blender = SeamBlender(overlap: tc)
         var anchors: [Int: ColourAnchor] = [:]
         var report = StoryReport(seeds: [], statistics: [])
         var written = 0
+        func write(_ frames: VideoFrames?) throws {
+            guard let frames else { return }
+            try onFrames(frames)
+            written += frames.count
+            let joined = try tail.map { try VideoFrames.concatenated([$0, frames]) } ?? frames
+            tail = try joined.slice(max(0, joined.count - context)..<joined.count)
+        }
         for (index, step) in plan.steps.enumerated() {
             if isCancelled() { throw GenerationError.cancelled }
             var progress = StoryProgress(step: index, steps: plan.steps.count, kind: step.kind, card: step.card,
                                          framesWritten: written, totalFrames: plan.frames, generation: nil)
             onProgress(progress)
-            var frames: VideoFrames
+            // Only an extension continues a window's held-back frames; anything else comes after them.
+            if step.kind != .extend { try write(blender.flush()) }
             var seed: UInt64?
+            var made: VideoFrames  // what the step made, for its colour statistics
             switch step.kind {
             case .still, .clip:
-                frames = try played(step)
+                made = try played(step)
+                try write(made)
             case .opening, .extend, .connect:
-                let kept = recent.map { try? $0.slice(Self.contextRange(count: $0.count, context: context, tc: tc)) } ?? nil
+                let soFar = try [tail, blender.pending].compactMap { $0 }.reduce(nil as VideoFrames?) { joined, part in
+                    try joined.map { try VideoFrames.concatenated([$0, part]) } ?? part
+                }
+                let kept = step.kind == .opening ? nil
+                    : try soFar.map { try $0.slice(Self.contextRange(count: $0.count, context: context, tc: tc)) }
                 let next = step.kind == .connect ? try leadIn(for: step.card) : nil
                 let request = try self.request(for: step, index: index, context: kept, next: next)
                 seed = request.seed
-                frames = try generate(request, keeping: kept?.count ?? 0, frames: step.frames, isCancelled: isCancelled) {
+                // An extension decodes its kept head too (it is an edit keeping those frames); a
+                // connection's output drops it.
+                let head = step.kind == .extend ? kept?.count ?? 0 : 0
+                let skip = step.kind == .connect ? kept?.count ?? 0 : 0
+                made = try generate(request, skipping: skip, frames: head + step.frames, isCancelled: isCancelled) {
                     progress.generation = $0
                     onProgress(progress)
                 }
                 if step.kind == .extend, let anchor = anchors[step.card] {
-                    frames = try anchor.corrected(frames, ramp: tc)
+                    made = try anchor.corrected(made, ramp: 0)
+                }
+                if step.kind == .connect {
+                    try write(made)
+                } else {
+                    try write(try blender.join(made, head: head))
                 }
             }
             if step.kind != .connect, anchors[step.card] == nil, anchorStrength > 0 {
-                anchors[step.card] = ColourAnchor(target: ColourStatistics(frames), strength: anchorStrength)
+                anchors[step.card] = ColourAnchor(target: ColourStatistics(made), strength: anchorStrength)
             }
-            try onFrames(frames)
-            written += frames.count
             report.seeds.append(seed)
-            report.statistics.append(ColourStatistics(frames))
-            let joined = try recent.map { try VideoFrames.concatenated([$0, frames]) } ?? frames
-            recent = try joined.slice(max(0, joined.count - context)..<joined.count)
+            report.statistics.append(ColourStatistics(made))
         }
+        try write(blender.flush())
         return report
     }
 
@@ -150,12 +171,21 @@ public struct StoryboardGenerator: Sendable {
     /// it continues from (`context`) and, for a transition, the frames it leads into (`next`).
     func request(for step: StoryStep, index: Int, context: VideoFrames?, next: VideoFrames?) throws -> ValidatedRequest {
         var conditioning = Conditioning()
+        var frames = step.frames
         switch step.kind {
         case .opening:
             if case .image(let image) = media[step.card] { conditioning.image = image }
         case .extend:
-            conditioning.previous = context
-            conditioning.contextFrames = context?.count
+            // An edit of [the kept frames | grey] that keeps the former: the same canvas as an
+            // extension (the causal encoder gives the kept frames the same latents), but the
+            // decoded video includes the kept frames, which the seam blender cross-fades into.
+            guard let context else { break }
+            let plane = base.width * base.height * 3
+            conditioning.video = try VideoFrames.concatenated([context, try Self.grey(like: context, count: step.frames)])
+            conditioning.mask = try VideoFrames(width: context.width, height: context.height, count: context.count + step.frames,
+                                                pixels: [UInt8](repeating: 0, count: context.count * plane)
+                                                    + [UInt8](repeating: 255, count: step.frames * plane))
+            frames += context.count
         case .connect:
             conditioning.previous = context
             conditioning.next = next
@@ -165,7 +195,7 @@ public struct StoryboardGenerator: Sendable {
         }
         let request = GenerationRequest(
             prompt: prompts[step.card], negativePrompt: base.negativePrompt, width: base.width, height: base.height,
-            frames: step.frames, fps: base.fps, steps: base.steps, guidance: base.guidance, shift: base.shift,
+            frames: frames, fps: base.fps, steps: base.steps, guidance: base.guidance, shift: base.shift,
             sampler: base.sampler?.rawValue, seed: base.seed &+ UInt64(index), model: base.model, conditioning: conditioning)
         do {
             return try generator.validate(request)
@@ -184,6 +214,12 @@ public struct StoryboardGenerator: Sendable {
         }
     }
 
+    /// `count` mid-grey frames of `clip`'s size: the part of an edit's video that is regenerated.
+    static func grey(like clip: VideoFrames, count: Int) throws -> VideoFrames {
+        try VideoFrames(width: clip.width, height: clip.height, count: count,
+                        pixels: [UInt8](repeating: 128, count: clip.width * clip.height * 3 * count))
+    }
+
     /// The frames a still or clip step plays.
     private func played(_ step: StoryStep) throws -> VideoFrames {
         switch media[step.card] {
@@ -193,20 +229,19 @@ public struct StoryboardGenerator: Sendable {
         }
     }
 
-    /// Runs one window and returns its new frames: those after the `keeping` frames it continued
-    /// from, `frames` of them.
-    private func generate(_ request: ValidatedRequest, keeping: Int, frames: Int, isCancelled: () -> Bool,
+    /// Runs one window and returns `frames` of its output frames after the first `skipping`.
+    private func generate(_ request: ValidatedRequest, skipping: Int, frames: Int, isCancelled: () -> Bool,
                           onProgress: (GenerationProgress) -> Void) throws -> VideoFrames {
         var collected: [RGBFrame] = []
         var seen = 0
         _ = try generator.run(request, onProgress: onProgress, onFrames: { chunk in
             for frame in try RGBFrame.frames(decodedVideo: chunk) {
-                if seen >= keeping, seen < keeping + frames { collected.append(frame) }
+                if seen >= skipping, seen < skipping + frames { collected.append(frame) }
                 seen += 1
             }
         }, isCancelled: isCancelled)
         guard collected.count == frames else {
-            throw GenerationError.invalidRequest("a window made \(collected.count) new frames instead of \(frames)")
+            throw GenerationError.invalidRequest("a window made \(collected.count) frames instead of \(frames)")
         }
         return try VideoFrames(frames: collected)
     }

@@ -53,7 +53,7 @@ public struct ZoomGenerator: Sendable {
         } catch { throw StoryboardError("\(error)") }
         // The windows are a one-card storyboard's over the whole length.
         let whole = try StoryboardGenerator(generator: generator, base: base, prompts: [prompts[0]], media: [.none],
-                                            timeline: try StoryboardTimeline(seconds: [timeline.times.last!], fps: base.fps,
+                                            timeline: try StoryboardTimeline(seconds: [timeline.times[timeline.times.count - 1]], fps: base.fps,
                                                                              temporalCompression: base.geometry.temporalCompression),
                                             window: window, context: context)
         self.generator = generator; self.base = base; self.prompts = prompts; self.images = images
@@ -116,7 +116,14 @@ public struct ZoomGenerator: Sendable {
         let reference = try self.reference(keyframes)
         let tc = base.geometry.temporalCompression
         var report = StoryReport(seeds: [], statistics: [])
-        var recent: VideoFrames?
+        var blender = SeamBlender(overlap: tc)
+        var tail: VideoFrames?  // the last frames written, up to `context`
+        func write(_ frames: VideoFrames?) throws {
+            guard let frames else { return }
+            try onFrames(frames)
+            let joined = try tail.map { try VideoFrames.concatenated([$0, frames]) } ?? frames
+            tail = try joined.slice(max(0, joined.count - context)..<joined.count)
+        }
         var start = 0
         for (index, step) in plan.steps.enumerated() {
             if isCancelled() { throw GenerationError.cancelled }
@@ -124,33 +131,35 @@ public struct ZoomGenerator: Sendable {
             onProgress(progress)
             let target: VideoFrames
             do { target = try reference.frames(start..<(start + step.frames)) } catch { throw StoryboardError("\(error)") }
-            var frames = target
+            var made = target
             var seed: UInt64?
             if strength > 0 {
-                let kept = try recent.map { try $0.slice(StoryboardGenerator.contextRange(count: $0.count, context: context, tc: tc)) }
+                // The video so far, held-back frames included, gives the window its kept head.
+                let soFar = try [tail, blender.pending].compactMap { $0 }.reduce(nil as VideoFrames?) { joined, part in
+                    try joined.map { try VideoFrames.concatenated([$0, part]) } ?? part
+                }
+                let kept = try soFar.map { try $0.slice(StoryboardGenerator.contextRange(count: $0.count, context: context, tc: tc)) }
                 let request = try windowRequest(index, step: step, start: start, context: kept, reference: target)
                 seed = request.seed
                 var collected: [RGBFrame] = []
-                var seen = 0
-                let skip = kept?.count ?? 0
-                _ = try generator.run(request, onProgress: { progress.generation = $0; onProgress(progress) }, onFrames: { chunk in
-                    for frame in try RGBFrame.frames(decodedVideo: chunk) {
-                        if seen >= skip, seen < skip + step.frames { collected.append(frame) }
-                        seen += 1
-                    }
-                }, isCancelled: isCancelled)
-                frames = try VideoFrames(frames: collected)
+                _ = try generator.run(request, onProgress: { progress.generation = $0; onProgress(progress) },
+                                      onFrames: { collected += try RGBFrame.frames(decodedVideo: $0) }, isCancelled: isCancelled)
+                made = try VideoFrames(frames: collected)
+                let head = kept?.count ?? 0
                 if anchorStrength > 0 {
-                    frames = try ColourAnchor(target: ColourStatistics(target), strength: anchorStrength).corrected(frames, ramp: index == 0 ? 0 : tc)
+                    // Toward the reference's colours over the window's new frames.
+                    made = try ColourAnchor(target: ColourStatistics(target), strength: anchorStrength).corrected(made, ramp: 0)
                 }
+                try write(try blender.join(made, head: head))
+                made = try made.slice(head..<made.count)
+            } else {
+                try write(made)
             }
-            try onFrames(frames)
             report.seeds.append(seed)
-            report.statistics.append(ColourStatistics(frames))
-            let joined = try recent.map { try VideoFrames.concatenated([$0, frames]) } ?? frames
-            recent = try joined.slice(max(0, joined.count - context)..<joined.count)
+            report.statistics.append(ColourStatistics(made))
             start += step.frames
         }
+        try write(blender.flush())
         return report
     }
 
