@@ -34,7 +34,8 @@ public struct ColourStatistics: Sendable, Equatable {
 /// Colour re-anchoring for chained windows: each new window's colours move part of the way toward
 /// the statistics of its card's first window (per-channel mean and spread, the AdaIN of long-video
 /// pipelines, in pixels), so that small shifts do not add up over dozens of windows. The correction
-/// fades in over the window's first frames, so the seam with the frames before it does not jump.
+/// can fade in over a window's first frames (`ramp`); the storyboard and zoom windows apply it whole,
+/// since their first frames are cross-faded into the frames before them (``SeamBlender``).
 public struct ColourAnchor: Sendable, Equatable {
     public let target: ColourStatistics
     /// How far each window moves toward the target: 0 leaves it, 1 matches it.
