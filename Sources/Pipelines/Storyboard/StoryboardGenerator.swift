@@ -98,38 +98,24 @@ public struct StoryboardGenerator: Sendable {
     @discardableResult
     public func run(onProgress: (StoryProgress) -> Void = { _ in }, onFrames: (VideoFrames) throws -> Void,
                     isCancelled: () -> Bool = { false }) throws -> StoryReport {
-        let tc = base.geometry.temporalCompression
-        var tail: VideoFrames?  // the last frames written, up to `context`
-        var blender = SeamBlender(overlap: tc)
+        var chain = WindowChain(context: context, temporalCompression: base.geometry.temporalCompression)
         var anchors: [Int: ColourAnchor] = [:]
         var report = StoryReport(seeds: [], statistics: [])
-        var written = 0
-        func write(_ frames: VideoFrames?) throws {
-            guard let frames else { return }
-            try onFrames(frames)
-            written += frames.count
-            let joined = try tail.map { try VideoFrames.concatenated([$0, frames]) } ?? frames
-            tail = try joined.slice(max(0, joined.count - context)..<joined.count)
-        }
         for (index, step) in plan.steps.enumerated() {
             if isCancelled() { throw GenerationError.cancelled }
             var progress = StoryProgress(step: index, steps: plan.steps.count, kind: step.kind, card: step.card,
-                                         framesWritten: written, totalFrames: plan.frames, generation: nil)
+                                         framesWritten: chain.written, totalFrames: plan.frames, generation: nil)
             onProgress(progress)
-            // Only an extension continues a window's held-back frames; anything else comes after them.
-            if step.kind != .extend { try write(blender.flush()) }
             var seed: UInt64?
             var made: VideoFrames  // what the step made, for its colour statistics
             switch step.kind {
             case .still, .clip:
                 made = try played(step)
-                try write(made)
+                try chain.write(made, to: onFrames)
             case .opening, .extend, .connect:
-                let soFar = try [tail, blender.pending].compactMap { $0 }.reduce(nil as VideoFrames?) { joined, part in
-                    try joined.map { try VideoFrames.concatenated([$0, part]) } ?? part
-                }
-                let kept = step.kind == .opening ? nil
-                    : try soFar.map { try $0.slice(Self.contextRange(count: $0.count, context: context, tc: tc)) }
+                // Only an extension continues the held-back frames; a transition comes after them.
+                if step.kind == .connect { try chain.flush(to: onFrames) }
+                let kept = step.kind == .opening ? nil : try chain.kept()
                 let next = step.kind == .connect ? try leadIn(for: step.card) : nil
                 let request = try self.request(for: step, index: index, context: kept, next: next)
                 seed = request.seed
@@ -145,9 +131,9 @@ public struct StoryboardGenerator: Sendable {
                     made = try anchor.corrected(made, ramp: 0)
                 }
                 if step.kind == .connect {
-                    try write(made)
+                    try chain.write(made, to: onFrames)
                 } else {
-                    try write(try blender.join(made, head: head))
+                    try chain.join(made, head: head, to: onFrames)
                 }
             }
             if step.kind != .connect, anchors[step.card] == nil, anchorStrength > 0 {
@@ -156,15 +142,8 @@ public struct StoryboardGenerator: Sendable {
             report.seeds.append(seed)
             report.statistics.append(ColourStatistics(made))
         }
-        try write(blender.flush())
+        try chain.flush(to: onFrames)
         return report
-    }
-
-    /// The last frames of a clip of `count` that a window keeps: `context`, or the most of the form
-    /// 1 + tc·k the clip has.
-    static func contextRange(count: Int, context: Int, tc: Int) -> Range<Int> {
-        let kept = min(context, (count - 1) / tc * tc + 1)
-        return (count - kept)..<count
     }
 
     /// The request of a generating step: the card's prompt, the step's length and seed, the frames

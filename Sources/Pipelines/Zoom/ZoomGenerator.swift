@@ -114,16 +114,8 @@ public struct ZoomGenerator: Sendable {
         let keyframes = try self.keyframes(onProgress: onProgress, isCancelled: isCancelled)
         try onKeyframes(keyframes)
         let reference = try self.reference(keyframes)
-        let tc = base.geometry.temporalCompression
         var report = StoryReport(seeds: [], statistics: [])
-        var blender = SeamBlender(overlap: tc)
-        var tail: VideoFrames?  // the last frames written, up to `context`
-        func write(_ frames: VideoFrames?) throws {
-            guard let frames else { return }
-            try onFrames(frames)
-            let joined = try tail.map { try VideoFrames.concatenated([$0, frames]) } ?? frames
-            tail = try joined.slice(max(0, joined.count - context)..<joined.count)
-        }
+        var chain = WindowChain(context: context, temporalCompression: base.geometry.temporalCompression)
         var start = 0
         for (index, step) in plan.steps.enumerated() {
             if isCancelled() { throw GenerationError.cancelled }
@@ -134,11 +126,7 @@ public struct ZoomGenerator: Sendable {
             var made = target
             var seed: UInt64?
             if strength > 0 {
-                // The video so far, held-back frames included, gives the window its kept head.
-                let soFar = try [tail, blender.pending].compactMap { $0 }.reduce(nil as VideoFrames?) { joined, part in
-                    try joined.map { try VideoFrames.concatenated([$0, part]) } ?? part
-                }
-                let kept = try soFar.map { try $0.slice(StoryboardGenerator.contextRange(count: $0.count, context: context, tc: tc)) }
+                let kept = try chain.kept()
                 let request = try windowRequest(index, step: step, start: start, context: kept, reference: target)
                 seed = request.seed
                 var collected: [RGBFrame] = []
@@ -147,19 +135,19 @@ public struct ZoomGenerator: Sendable {
                 made = try VideoFrames(frames: collected)
                 let head = kept?.count ?? 0
                 if anchorStrength > 0 {
-                    // Toward the reference's colours over the window's new frames.
+                    // Toward the reference's colours.
                     made = try ColourAnchor(target: ColourStatistics(target), strength: anchorStrength).corrected(made, ramp: 0)
                 }
-                try write(try blender.join(made, head: head))
+                try chain.join(made, head: head, to: onFrames)
                 made = try made.slice(head..<made.count)
             } else {
-                try write(made)
+                try chain.write(made, to: onFrames)
             }
             report.seeds.append(seed)
             report.statistics.append(ColourStatistics(made))
             start += step.frames
         }
-        try write(blender.flush())
+        try chain.flush(to: onFrames)
         return report
     }
 
