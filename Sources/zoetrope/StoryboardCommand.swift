@@ -89,10 +89,14 @@ struct WindowOptions: ParsableArguments {
                timeline: StoryboardTimeline) throws -> StoryboardGenerator {
         var story = try StoryboardGenerator(generator: generator, base: base, prompts: prompts, media: media,
                                             timeline: timeline, window: window, context: context)
-        if let anchor {
-            guard anchor >= 0, anchor <= 1 else { throw CommandError("--anchor must be between 0 and 1, not \(anchor)") }
-            story.anchorStrength = anchor
-        }
+        if let anchor = try anchorStrength() { story.anchorStrength = anchor }
         return story
+    }
+
+    /// `--anchor`, checked.
+    func anchorStrength() throws -> Double? {
+        guard let anchor else { return nil }
+        guard anchor >= 0, anchor <= 1 else { throw CommandError("--anchor must be between 0 and 1, not \(anchor)") }
+        return anchor
     }
 }

@@ -36,6 +36,7 @@ struct ZoomCommand: ParsableCommand {
     func run() throws {
         if let keyframes, !keyframes.hasSuffix("/") { throw CommandError("--keyframes \(keyframes) must be a folder path ending in /") }
         if options.noise != nil { throw CommandError("--noise applies to one clip; a zoom draws each keyframe's and window's noise from the seed") }
+        _ = try VideoFormat(path: output)
         let file = try BoardFile(path: board)
         let audio = try song.track(for: output)
         let generator = try file.generator(options)
@@ -59,8 +60,7 @@ struct ZoomCommand: ParsableCommand {
         } catch let error as StoryboardError {
             throw CommandError("\(file.path): \(error)")
         }
-        if let anchor = windows.anchor { zoom.anchorStrength = anchor }
-        _ = try VideoFormat(path: output)
+        if let anchor = try windows.anchorStrength() { zoom.anchorStrength = anchor }
         print("seed \(base.seed)")
         print("\(zoom.schedule.steps.count + 1) keyframes, zoom \(fixedPoint(zoom.schedule.totalFactor))x in all; \(zoom.plan.frames) frames in \(zoom.plan.steps.count) windows")
         var metadata = VideoMetadata.generation(prompt: cards.map(\.prompt).joined(separator: " | "), seed: base.seed,
