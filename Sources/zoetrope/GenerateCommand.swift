@@ -15,7 +15,7 @@ struct GenerateCommand: ParsableCommand {
             (an outpainted video keeps its size). The output format follows the path: .mp4 (H.264), .webm \
             (VP9), .gif, or a path ending in / for a folder of numbered PNG frames. The prompt, seed, mode, \
             inputs and settings go into the file's metadata. The same seed gives the same frames on the same machine. \
-            A clip (or an animated image) longer than --window (default: the model's default length) is made in \
+            A clip (or an animated image) longer than --window (default: the model's, 21 frames bundled, 81 Wan) is made in \
             overlapping windows, each continuing from the last frames of the one before, so any length works \
             (--seconds 60) with memory that does not grow with it.
             """)
