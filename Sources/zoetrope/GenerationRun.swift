@@ -94,8 +94,11 @@ final class ProgressLine {
     private var lastStage: GenerationStage?
     private var drawn = false
 
-    /// Shows `progress`, after `prefix` ("window 3/40: ") when one is given.
-    func show(_ progress: GenerationProgress, prefix: String = "") {
+    /// Shows `progress`, after `prefix` ("window 3/40: ") when one is given. With `perWindow`, a log
+    /// (standard error not a terminal) gets one line per window, when it finishes, instead of one per
+    /// stage and step: a minute of video is dozens of windows.
+    func show(_ progress: GenerationProgress, prefix: String = "", perWindow: Bool = false) {
+        if perWindow, !terminal, progress.stage != .finished { return }
         let fraction = progress.total > 0 ? Double(progress.step) / Double(progress.total) : 0
         let left = progress.remaining.map { ", about \(Int($0.rounded())) s left" } ?? ""
         let text = "\(prefix)\(progress.stage.rawValue) \(progress.step)/\(progress.total), \(Int(progress.elapsed.rounded())) s\(left)"

@@ -23,7 +23,7 @@ struct StoryRun {
             try story.run(
                 onProgress: { step in
                     let prefix = "step \(step.step + 1)/\(step.steps) (card \(step.card + 1), \(step.kind.rawValue)): "
-                    if let generation = step.generation { progress.show(generation, prefix: prefix) }
+                    if let generation = step.generation { progress.show(generation, prefix: prefix, perWindow: true) }
                 },
                 onFrames: { try writer.append(frames: $0.frames) },
                 isCancelled: { interrupted.load(ordering: .relaxed) })

@@ -75,7 +75,7 @@ struct ZoomCommand: ParsableCommand {
             try zoom.run(
                 onProgress: { step in
                     if let generation = step.generation {
-                        progress.show(generation, prefix: "\(step.phase.rawValue) \(step.index + 1)/\(step.count): ")
+                        progress.show(generation, prefix: "\(step.phase.rawValue) \(step.index + 1)/\(step.count): ", perWindow: true)
                     }
                 },
                 onKeyframes: { frames in
