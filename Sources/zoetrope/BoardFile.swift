@@ -76,3 +76,45 @@ struct BoardFile {
         return text
     }
 }
+
+/// What both board commands set up before planning, in this order so that cheap mistakes fail first:
+/// the output's format, the board, the song against the output, the model and the shared settings,
+/// then the song's length and beats and the cards' timeline.
+struct BoardSetup {
+    let file: BoardFile
+    let audio: AudioTrack?
+    let generator: Generator
+    let base: ValidatedRequest
+    let timeline: StoryboardTimeline
+
+    init(board: String, output: String, song: SongOptions, options: GenerationOptions) throws {
+        _ = try VideoFormat(path: output)
+        file = try BoardFile(path: board)
+        audio = try song.track(for: output)
+        generator = try file.generator(options)
+        base = try file.baseRequest(options, generator: generator)
+        let music = try song.analyse()
+        // The board's "seconds" sets the length when given, else the song's.
+        let board = file.board
+        do {
+            timeline = try StoryboardTimeline(seconds: board.cards.map(\.seconds), fps: base.fps,
+                                              temporalCompression: base.geometry.temporalCompression,
+                                              length: board.seconds ?? music?.seconds,
+                                              lengthSource: board.seconds != nil ? "board's \"seconds\"" : "song",
+                                              beats: music?.beats ?? [])
+        } catch let error as StoryboardError {
+            throw CommandError("\(file.path): \(error)")
+        }
+    }
+
+    /// The output's metadata: the cards' prompts, the seed, the settings (with `settings` appended),
+    /// the mode, the board and the song.
+    func metadata(mode: String, frames: Int, settings: String = "") throws -> VideoMetadata {
+        var metadata = VideoMetadata.generation(
+            prompt: file.board.cards.map(\.prompt).joined(separator: " | "), seed: base.seed,
+            settings: "\(base.width)x\(base.height), \(frames) frames, \(base.fps) fps, \(base.steps) steps, guidance \(base.guidance)" + settings)
+        try metadata.set("mode", mode)
+        try metadata.set("inputs", "board \(file.path)" + (audio.map { ", song \($0.path)" } ?? ""))
+        return metadata
+    }
+}

@@ -37,21 +37,13 @@ struct GenerationRun {
         if !inputs.isEmpty { try metadata.set("inputs", inputs.joined(separator: ", ")) }
         let writer = try VideoWriter(path: output, width: request.width, height: request.height, fps: request.fps,
                                      metadata: metadata)
-        let progress = ProgressLine()
-        let latents: Tensor
-        do {
-            latents = try generator.run(
+        let latents = try streaming(into: writer) { progress in
+            try generator.run(
                 request, noise: initialNoise,
                 onProgress: { progress.show($0) },
                 onFrames: { try writer.append(decodedVideo: $0) },
                 isCancelled: { interrupted.load(ordering: .relaxed) })
-            try writer.finish()
-        } catch {
-            writer.cancel()
-            progress.end()
-            throw error
         }
-        progress.end()
         if let path = options.saveLatents {
             try SafeTensorsWriter.write([(name: "latents", tensor: latents)], metadata: ["seed": String(request.seed)], to: path)
         }
@@ -65,6 +57,23 @@ struct GenerationRun {
         if let sampler = request.sampler { parts.append("sampler \(sampler.rawValue)") }
         if !request.negativePrompt.isEmpty { parts.append("negative prompt \"\(request.negativePrompt)\"") }
         return parts.joined(separator: ", ")
+    }
+}
+
+/// Runs `body` (which sends frames to `writer`) with a progress line, then finishes the writer. On an
+/// error or an interruption the writer is cancelled, so no partial output is left, and the error is
+/// rethrown. Every command that writes a video goes through here.
+@discardableResult
+func streaming<Result>(into writer: VideoWriter, _ body: (ProgressLine) throws -> Result) throws -> Result {
+    let progress = ProgressLine()
+    defer { progress.end() }
+    do {
+        let result = try body(progress)
+        try writer.finish()
+        return result
+    } catch {
+        writer.cancel()
+        throw error
     }
 }
 

@@ -18,8 +18,7 @@ struct StoryRun {
         catchInterruptions()
         let writer = try VideoWriter(path: output, width: base.width, height: base.height, fps: base.fps, metadata: metadata,
                                      audio: audio)
-        let progress = ProgressLine()
-        do {
+        try streaming(into: writer) { progress in
             try story.run(
                 onProgress: { step in
                     let prefix = "step \(step.step + 1)/\(step.steps) (card \(step.card + 1), \(step.kind.rawValue)): "
@@ -27,13 +26,7 @@ struct StoryRun {
                 },
                 onFrames: { try writer.append(frames: $0.frames) },
                 isCancelled: { interrupted.load(ordering: .relaxed) })
-            try writer.finish()
-        } catch {
-            writer.cancel()
-            progress.end()
-            throw error
         }
-        progress.end()
         print("wrote \(output) (\(writer.framesWritten) frames, \(base.width)x\(base.height), \(base.fps) fps)")
     }
 }

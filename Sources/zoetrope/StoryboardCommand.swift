@@ -30,35 +30,16 @@ struct StoryboardCommand: ParsableCommand {
 
     func run() throws {
         if options.noise != nil { throw CommandError("--noise applies to one clip; a storyboard draws each window's noise from the seed") }
-        let file = try BoardFile(path: board)
-        let audio = try song.track(for: output)
-        let generator = try file.generator(options)
-        let base = try file.baseRequest(options, generator: generator)
+        let setup = try BoardSetup(board: board, output: output, song: song, options: options)
+        let (file, base, timeline) = (setup.file, setup.base, setup.timeline)
         let cards = file.board.cards
-        let music = try song.analyse()
-        let timeline = try boardTimeline(file, base: base, songSeconds: music?.seconds, beats: music?.beats ?? [])
         let media = try cards.enumerated().map { index, card in
             try readCardInput(card, number: index + 1, file: file, base: base, frames: timeline.frames[index + 1] - timeline.frames[index])
         }
-        let story = try windows.story(generator: generator, base: base, prompts: cards.map(\.prompt), media: media, timeline: timeline)
-        var metadata = VideoMetadata.generation(prompt: cards.map(\.prompt).joined(separator: " | "), seed: base.seed,
-                                                settings: "\(base.width)x\(base.height), \(story.plan.frames) frames, \(base.fps) fps, \(base.steps) steps, guidance \(base.guidance)")
-        try metadata.set("mode", "storyboard")
-        try metadata.set("inputs", "board \(board)" + (song.audio.map { ", song \($0)" } ?? ""))
-        try StoryRun(output: output, metadata: metadata, audio: audio).run(story)
-    }
-}
-
-/// The timeline of a board's cards at the base request's frame rate (the board's "seconds" sets the length when given).
-func boardTimeline(_ file: BoardFile, base: ValidatedRequest, songSeconds: Double? = nil, beats: [Double] = []) throws -> StoryboardTimeline {
-    let length = file.board.seconds ?? songSeconds
-    let source = file.board.seconds != nil ? "board's \"seconds\"" : "song"
-    do {
-        return try StoryboardTimeline(seconds: file.board.cards.map(\.seconds), fps: base.fps,
-                                      temporalCompression: base.geometry.temporalCompression, length: length,
-                                      lengthSource: source, beats: beats)
-    } catch let error as StoryboardError {
-        throw CommandError("\(file.path): \(error)")
+        let story = try windows.story(generator: setup.generator, base: base, prompts: cards.map(\.prompt), media: media,
+                                      timeline: timeline)
+        let metadata = try setup.metadata(mode: "storyboard", frames: story.plan.frames)
+        try StoryRun(output: output, metadata: metadata, audio: setup.audio).run(story)
     }
 }
 

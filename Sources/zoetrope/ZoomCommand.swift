@@ -36,14 +36,9 @@ struct ZoomCommand: ParsableCommand {
     func run() throws {
         if let keyframes, !keyframes.hasSuffix("/") { throw CommandError("--keyframes \(keyframes) must be a folder path ending in /") }
         if options.noise != nil { throw CommandError("--noise applies to one clip; a zoom draws each keyframe's and window's noise from the seed") }
-        _ = try VideoFormat(path: output)
-        let file = try BoardFile(path: board)
-        let audio = try song.track(for: output)
-        let generator = try file.generator(options)
-        let base = try file.baseRequest(options, generator: generator)
+        let setup = try BoardSetup(board: board, output: output, song: song, options: options)
+        let (file, base, timeline) = (setup.file, setup.base, setup.timeline)
         let cards = file.board.cards
-        let music = try song.analyse()
-        let timeline = try boardTimeline(file, base: base, songSeconds: music?.seconds, beats: music?.beats ?? [])
         let images = try cards.enumerated().map { index, card -> VideoFrames? in
             guard card.video == nil else {
                 throw CommandError("\(file.path): card \(index + 1): a zoom's card takes an \"image\" (its keyframe), not a \"video\"")
@@ -54,7 +49,7 @@ struct ZoomCommand: ParsableCommand {
         let strength = self.strength ?? file.board.strength ?? ZoomSettings.defaultStrength
         var zoom: ZoomGenerator
         do {
-            zoom = try ZoomGenerator(generator: generator, base: base, prompts: cards.map(\.prompt), images: images,
+            zoom = try ZoomGenerator(generator: setup.generator, base: base, prompts: cards.map(\.prompt), images: images,
                                      timeline: timeline, zoom: file.board.zoom, cards: cards, strength: strength,
                                      window: windows.window, context: windows.context)
         } catch let error as StoryboardError {
@@ -63,15 +58,12 @@ struct ZoomCommand: ParsableCommand {
         if let anchor = try windows.anchorStrength() { zoom.anchorStrength = anchor }
         print("seed \(base.seed)")
         print("\(zoom.schedule.steps.count + 1) keyframes, zoom \(fixedPoint(zoom.schedule.totalFactor))x in all; \(zoom.plan.frames) frames in \(zoom.plan.steps.count) windows")
-        var metadata = VideoMetadata.generation(prompt: cards.map(\.prompt).joined(separator: " | "), seed: base.seed,
-                                                settings: "\(base.width)x\(base.height), \(zoom.plan.frames) frames, \(base.fps) fps, \(base.steps) steps, guidance \(base.guidance), strength \(strength)")
-        try metadata.set("mode", "zoom \(file.board.zoom.direction.rawValue)")
-        try metadata.set("inputs", "board \(board)" + (song.audio.map { ", song \($0)" } ?? ""))
+        let metadata = try setup.metadata(mode: "zoom \(file.board.zoom.direction.rawValue)", frames: zoom.plan.frames,
+                                          settings: ", strength \(strength)")
         catchInterruptions()
         let writer = try VideoWriter(path: output, width: base.width, height: base.height, fps: base.fps, metadata: metadata,
-                                     audio: audio)
-        let progress = ProgressLine()
-        do {
+                                     audio: setup.audio)
+        try streaming(into: writer) { progress in
             try zoom.run(
                 onProgress: { step in
                     if let generation = step.generation {
@@ -86,13 +78,7 @@ struct ZoomCommand: ParsableCommand {
                 },
                 onFrames: { try writer.append(frames: $0.frames) },
                 isCancelled: { interrupted.load(ordering: .relaxed) })
-            try writer.finish()
-        } catch {
-            writer.cancel()
-            progress.end()
-            throw error
         }
-        progress.end()
         print("wrote \(output) (\(writer.framesWritten) frames, \(base.width)x\(base.height), \(base.fps) fps)")
     }
 }

@@ -56,17 +56,8 @@ public struct StoryboardGenerator: Sendable {
     public init(generator: Generator, base: ValidatedRequest, prompts: [String], media: [CardInput],
                 timeline: StoryboardTimeline, window: Int? = nil, context: Int? = nil) throws {
         precondition(prompts.count == media.count && media.count == timeline.frames.count - 1)
-        let geometry = base.geometry, tc = geometry.temporalCompression
-        let defaults = try generator.store.defaults(for: base.model)
-        let window = window ?? defaults.window ?? defaults.frames
-        guard geometry.isValid(frames: window), window > 1 else {
-            throw GenerationError.invalidRequest("a window of \(window) frames must be of the form \(tc)k+1 and more than 1")
-        }
-        let windowLatents = geometry.latentFrames(forPixelFrames: window)
-        let context = context ?? defaults.context ?? geometry.pixelFrames(forLatentFrames: max(1, min(Conditioning.defaultContextLatents, windowLatents / 2)))
-        guard geometry.isValid(frames: context), context < window else {
-            throw GenerationError.invalidRequest("context frames \(context) must be of the form \(tc)k+1 and fewer than the window's \(window)")
-        }
+        let tc = base.geometry.temporalCompression
+        let (window, context) = try Self.windowing(generator: generator, base: base, window: window, context: context)
         for (card, input) in media.enumerated() {
             let frames: VideoFrames
             switch input {
@@ -86,11 +77,28 @@ public struct StoryboardGenerator: Sendable {
         self.timeline = timeline; self.context = context
         self.plan = StoryPlan(timeline: timeline, media: media.map(\.planned), window: window, context: context, temporalCompression: tc)
         // Every window's request is checked now, with grey stand-ins for the frames it will continue from.
-        let grey = try VideoFrames(width: base.width, height: base.height, count: max(context, 2 * tc),
-                                   pixels: [UInt8](repeating: 128, count: base.width * base.height * 3 * max(context, 2 * tc)))
+        let grey = try VideoFrames.grey(width: base.width, height: base.height, count: max(context, 2 * tc))
         for (index, step) in plan.steps.enumerated() where step.generates {
             _ = try request(for: step, index: index, context: try grey.slice(0..<context), next: grey)
         }
+    }
+
+    /// The window and context lengths: those asked for, else the model's (``GenerationDefaults/window``
+    /// and ``GenerationDefaults/context``), else its default length and up to
+    /// ``Conditioning/defaultContextLatents`` latent frames, at most half the window; checked.
+    static func windowing(generator: Generator, base: ValidatedRequest, window: Int?, context: Int?) throws -> (window: Int, context: Int) {
+        let geometry = base.geometry, tc = geometry.temporalCompression
+        let defaults = try generator.store.defaults(for: base.model)
+        let window = window ?? defaults.window ?? defaults.frames
+        guard geometry.isValid(frames: window), window > 1 else {
+            throw GenerationError.invalidRequest("a window of \(window) frames must be of the form \(tc)k+1 and more than 1")
+        }
+        let windowLatents = geometry.latentFrames(forPixelFrames: window)
+        let context = context ?? defaults.context ?? geometry.pixelFrames(forLatentFrames: max(1, min(Conditioning.defaultContextLatents, windowLatents / 2)))
+        guard geometry.isValid(frames: context), context < window else {
+            throw GenerationError.invalidRequest("context frames \(context) must be of the form \(tc)k+1 and fewer than the window's \(window)")
+        }
+        return (window, context)
     }
 
     /// Runs every step in order. `onFrames` receives the video in order, a step's frames at a time;
@@ -155,15 +163,8 @@ public struct StoryboardGenerator: Sendable {
         case .opening:
             if case .image(let image) = media[step.card] { conditioning.image = image }
         case .extend:
-            // An edit of [the kept frames | grey] that keeps the former: the same canvas as an
-            // extension (the causal encoder gives the kept frames the same latents), but the
-            // decoded video includes the kept frames, which the seam blender cross-fades into.
             guard let context else { break }
-            let plane = base.width * base.height * 3
-            conditioning.video = try VideoFrames.concatenated([context, try Self.grey(like: context, count: step.frames)])
-            conditioning.mask = try VideoFrames(width: context.width, height: context.height, count: context.count + step.frames,
-                                                pixels: [UInt8](repeating: 0, count: context.count * plane)
-                                                    + [UInt8](repeating: 255, count: step.frames * plane))
+            conditioning = try .keepingHead(context, then: try .grey(width: base.width, height: base.height, count: step.frames))
             frames += context.count
         case .connect:
             conditioning.previous = context
@@ -191,12 +192,6 @@ public struct StoryboardGenerator: Sendable {
         case .video(let video): return try video.slice(0..<min(video.count, 2 * tc))
         case .none: preconditionFailure("a transition leads into a card with media")
         }
-    }
-
-    /// `count` mid-grey frames of `clip`'s size: the part of an edit's video that is regenerated.
-    static func grey(like clip: VideoFrames, count: Int) throws -> VideoFrames {
-        try VideoFrames(width: clip.width, height: clip.height, count: count,
-                        pixels: [UInt8](repeating: 128, count: clip.width * clip.height * 3 * count))
     }
 
     /// The frames a still or clip step plays.

@@ -52,14 +52,15 @@ public struct ZoomGenerator: Sendable {
                                 frameCount: timeline.frames[timeline.frames.count - 1])
         } catch { throw StoryboardError("\(error)") }
         // The windows are a one-card storyboard's over the whole length.
-        let whole = try StoryboardGenerator(generator: generator, base: base, prompts: [prompts[0]], media: [.none],
-                                            timeline: try StoryboardTimeline(seconds: [timeline.times[timeline.times.count - 1]], fps: base.fps,
-                                                                             temporalCompression: base.geometry.temporalCompression),
-                                            window: window, context: context)
+        let (window, context) = try StoryboardGenerator.windowing(generator: generator, base: base, window: window, context: context)
+        let whole = try StoryboardTimeline(seconds: [timeline.times[timeline.times.count - 1]], fps: base.fps,
+                                           temporalCompression: base.geometry.temporalCompression)
         self.generator = generator; self.base = base; self.prompts = prompts; self.images = images
-        self.timeline = timeline; self.strength = strength; self.plan = whole.plan; self.context = whole.context
+        self.timeline = timeline; self.strength = strength; self.context = context
+        plan = StoryPlan(timeline: whole, media: [.none], window: window, context: context,
+                         temporalCompression: base.geometry.temporalCompression)
         // Every model request is checked now, with grey stand-ins for the frames it will be given.
-        let grey = try Self.grey(width: base.width, height: base.height, count: whole.plan.steps.map(\.frames).max()! + whole.context)
+        let grey = try VideoFrames.grey(width: base.width, height: base.height, count: window + context)
         let last = schedule.steps.count
         for n in 0...last {
             let outpainted = zoom.direction == .in ? n < last : n > 0  // all but the innermost
@@ -67,7 +68,7 @@ public struct ZoomGenerator: Sendable {
         }
         if strength > 0 {
             for (index, step) in plan.steps.enumerated() {
-                _ = try windowRequest(index, step: step, start: 0, context: index == 0 ? nil : try grey.slice(0..<whole.context),
+                _ = try windowRequest(index, step: step, start: 0, context: index == 0 ? nil : try grey.slice(0..<context),
                                       reference: try grey.slice(0..<step.frames))
             }
         }
@@ -173,17 +174,11 @@ public struct ZoomGenerator: Sendable {
 
     /// Window `index`: a remix of the reference's frames, after the frames it keeps (an edit that keeps them).
     func windowRequest(_ index: Int, step: StoryStep, start: Int, context: VideoFrames?, reference: VideoFrames) throws -> ValidatedRequest {
-        var conditioning = Conditioning(strength: strength)
+        var conditioning = Conditioning(video: reference, strength: strength)
         var frames = step.frames
         if let context {
-            conditioning.video = try VideoFrames.concatenated([context, reference])
-            let plane = base.width * base.height * 3
-            conditioning.mask = try VideoFrames(width: base.width, height: base.height, count: context.count + reference.count,
-                                                pixels: [UInt8](repeating: 0, count: context.count * plane)
-                                                    + [UInt8](repeating: 255, count: reference.count * plane))
+            conditioning = try .keepingHead(context, then: reference, strength: strength)
             frames += context.count
-        } else {
-            conditioning.video = reference
         }
         let middle = (Double(start) + Double(step.frames) / 2) / Double(base.fps)
         return try validated(prompt: prompts[timeline.card(at: middle)], frames: frames, seed: base.seed &+ UInt64(index),
@@ -200,9 +195,5 @@ public struct ZoomGenerator: Sendable {
         } catch let error as GenerationError {
             throw StoryboardError("\(what): \(error)")
         }
-    }
-
-    static func grey(width: Int, height: Int, count: Int) throws -> VideoFrames {
-        try VideoFrames(width: width, height: height, count: count, pixels: [UInt8](repeating: 128, count: width * height * 3 * count))
     }
 }
