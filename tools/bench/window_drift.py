@@ -1,12 +1,14 @@
-"""Colour and brightness drift across the windows of a long clip (docs/performance.md, "Long videos").
+"""Colour and brightness drift, and seams, across the windows of a long clip (docs/performance.md,
+"Long videos and storyboards").
 
-Reads the video through ffmpeg (rgb24), cuts it into the windows the engine made (the opening
-window's frames, then equal windows), and prints, per window, the mean R, G, B, the brightness
-(Rec. 601 luma of the mean colour) and the contrast (the standard deviation of luma over the
-window's pixels). Then it checks the last window against the spread (min..max) of the first
-windows. Needs only numpy and ffmpeg.
+Reads the video through ffmpeg (rgb24) and cuts it into windows like the engine's: the opening
+window's frames, then windows of `--every` frames, the remainder joining the last. Prints, per
+window, the mean R, G, B, the brightness (Rec. 601 luma of the mean colour) and the contrast (the
+standard deviation of luma over the window's pixels). Then it checks the last window against the
+spread (min..max) of the first windows, and compares the change at each seam with the change between
+other consecutive frames. Needs only numpy and ffmpeg.
 
-    python tools/bench/window_drift.py out/sixty.mp4 --first 17 --every 12 --reference 5
+    python tools/bench/window_drift.py out/bench-long/clip-60s.mp4 --first 21 --every 12 --reference 5
 """
 import argparse
 import json
@@ -62,6 +64,23 @@ def main():
         print(f"{k}: first {args.reference} windows {low:.1f}..{high:.1f}, last {last[k]:.1f} "
               f"({'inside' if ok else 'OUTSIDE'}); all windows {min(everything):.1f}..{max(everything):.1f}")
     print("last window within the first windows' spread:", "yes" if inside else "no")
+    seams(video, bounds[1:-1])
+
+
+def seams(video, starts):
+    """The change at each window seam against the change between consecutive frames inside windows,
+    in docs/modes.md's measure: mean absolute difference of 8x8-pixel block averages, 0-255 units."""
+    n, h, w, _ = video.shape
+    blocks = video[:, :h // 8 * 8, :w // 8 * 8].reshape(n, h // 8, 8, w // 8, 8, 3).mean((2, 4))
+    change = np.abs(blocks[1:] - blocks[:-1]).mean((1, 2, 3))  # change[i]: frame i to i + 1
+    at_seam = np.array([change[s - 1] for s in starts])
+    inside = np.delete(change, [s - 1 for s in starts])
+    bounds = [0] + list(starts) + [n]
+    below = sum(change[s - 1] <= max(change[a:s - 1].max(initial=0), change[s:b - 1].max(initial=0))
+                for a, s, b in zip(bounds, bounds[1:], bounds[2:]))
+    print(f"seams: mean change {at_seam.mean():.2f} at {len(starts)} seams, {inside.mean():.2f} between other frames "
+          f"(median {np.median(inside):.2f}, 95th percentile {np.percentile(inside, 95):.2f}); "
+          f"{below} of {len(starts)} seams below the largest change inside the windows they join")
 
 
 if __name__ == "__main__":
