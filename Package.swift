@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 // Layers depend only downward: Tensor <- CPUBackend <- NN <- (Models, Pipelines) <- zoetrope;
@@ -21,10 +21,18 @@ let package = Package(
         .library(name: "Pipelines", targets: ["Pipelines"]),
         .library(name: "Media", targets: ["Media"]),
         .library(name: "Audio", targets: ["Audio"]),
+        .library(name: "JobQueue", targets: ["JobQueue"]),
+        .library(name: "Server", targets: ["Server"]),
         .executable(name: "zoetrope", targets: ["zoetrope"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The server: HTTP (without the configuration trait, which the server does not use), multipart
+        // uploads, and the job store on SQLite (one file, no set-up) or PostgreSQL (several workers).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0", traits: []),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // oneDNN (Debian's libdnnl-dev) and the OpenMP runtime it runs on.
@@ -56,12 +64,25 @@ let package = Package(
         // Audio analysis on samples (Media reads them from files): librosa's onset envelope, tempo
         // and beat tracker, with its own FFT; it depends on nothing.
         .target(name: "Audio"),
+        // Video jobs that are never lost: the store behind one protocol, on SQLite or PostgreSQL
+        // (claims with leases, heartbeats, a reaper, wake-ups). It knows nothing of HTTP or models.
+        .target(name: "JobQueue", dependencies: [
+            .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ], path: "Sources/Server/JobQueue"),
+        // `zoetrope serve`: the OpenAI-compatible Videos API, the worker that runs jobs through the
+        // Generator, and the web page. It translates requests and events; it holds no generation logic.
+        .target(name: "Server", dependencies: [
+            "JobQueue", "Pipelines", "Media", "Tensor", "CPUBackend",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "MultipartKit", package: "multipart-kit"),
+        ], path: "Sources/Server/API"),
         // Benchmarks behind `zoetrope bench`: the engine and its peers measured in one run.
         .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL", "Pipelines"]),
         .executableTarget(
             name: "zoetrope",
             dependencies: [
-                "Tensor", "CPUBackend", "NN", "Bench", "Pipelines", "Media", "Audio",
+                "Tensor", "CPUBackend", "NN", "Bench", "Pipelines", "Media", "Audio", "Server", "JobQueue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -77,6 +98,11 @@ let package = Package(
         .testTarget(name: "PipelinesTests", dependencies: ["Tensor", "CPUBackend", "Pipelines", "Media", "Sampling", "TestSupport"], path: "Tests/PipelinesTests"),
         .testTarget(name: "MediaTests", dependencies: ["Tensor", "Media", "TestSupport"], path: "Tests/MediaTests"),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "Tensor", "TestSupport"], path: "Tests/AudioTests"),
+        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue"], path: "Tests/JobQueueTests"),
+        .testTarget(name: "ServerTests", dependencies: [
+            "Server", "JobQueue", "Pipelines", "Media", "Tensor",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ], path: "Tests/ServerTests"),
         .testTarget(name: "WanDiTTests", dependencies: ["Tensor", "CPUBackend", "NN", "WanDiT", "TestSupport"], path: "Tests/WanDiTTests"),
     ]
 )
