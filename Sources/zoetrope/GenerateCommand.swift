@@ -81,24 +81,20 @@ struct GenerateCommand: ParsableCommand {
         if let strength { inputs.append("strength \(strength)") }
         let request = try generator.validate(options.request(
             prompt: prompt, frames: frames, seconds: seconds, width: width, height: height, conditioning: conditioning))
-        let window = windows.window ?? defaults.window ?? defaults.frames
-        if request.mode == .text || request.mode == .image, request.frames > window {
-            try runLong(request, generator: generator, inputs: inputs)
+        if var story = try StoryboardGenerator.longClip(generator: generator, request: request, window: windows.window,
+                                                        context: windows.context) {
+            if let anchor = try windows.anchorStrength() { story.anchorStrength = anchor }
+            try runLong(story, request: request, inputs: inputs)
             return
         }
         try GenerationRun(options: options, output: output, inputs: inputs).run(request, generator: generator)
     }
 
-    /// A clip longer than one window: a storyboard of one card, made window by window.
-    private func runLong(_ request: ValidatedRequest, generator: Generator, inputs: [String]) throws {
+    /// A clip longer than one window, made window by window.
+    private func runLong(_ story: StoryboardGenerator, request: ValidatedRequest, inputs: [String]) throws {
         if options.noise != nil {
             throw CommandError("--noise applies to one window; a clip of \(request.frames) frames is made in windows, each drawing its noise from the seed")
         }
-        let timeline = try StoryboardTimeline(seconds: [Double(request.frames - 1) / Double(request.fps)], fps: request.fps,
-                                              temporalCompression: request.geometry.temporalCompression)
-        let media: CardInput = request.conditioning.image.map { .image($0) } ?? .none
-        let story = try windows.story(generator: generator, base: request, prompts: [request.prompt], media: [media],
-                                      timeline: timeline)
         var metadata = VideoMetadata.generation(prompt: request.prompt, seed: request.seed,
                                                 settings: GenerationRun(options: options, output: output, inputs: inputs).settingsLine(request))
         try metadata.set("mode", "\(request.mode.rawValue) in windows")
