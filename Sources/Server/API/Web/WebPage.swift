@@ -63,8 +63,8 @@ enum WebPage {
     main { display: grid; grid-template-columns: minmax(300px, 400px) minmax(0, 1fr); gap: clamp(16px, 2.5vw, 28px); padding: clamp(12px, 2.5vw, 28px); max-width: 1600px; margin: 0 auto; align-items: start; }
     @media (max-width: 860px) { main { grid-template-columns: minmax(0, 1fr); } }
     .panel { background: var(--panel); border: 1px solid var(--border); border-radius: var(--radius); box-shadow: var(--shadow); }
-    .create { padding: 18px; position: sticky; top: 16px; }
-    @media (max-width: 860px) { .create { position: static; } }
+    .create { padding: 18px; position: sticky; top: 16px; max-height: calc(100vh - 32px); overflow-y: auto; overscroll-behavior: contain; }
+    @media (max-width: 860px) { .create { position: static; max-height: none; overflow: visible; } }
     h2 { font-size: 16px; margin: 0 0 12px; }
     .field { display: flex; flex-direction: column; gap: 5px; margin-bottom: 14px; min-width: 0; }
     .field > label, .label { font-size: 13px; font-weight: 600; }
@@ -216,6 +216,11 @@ enum WebPage {
             <p class="hint">Finished videos from the gallery; "Use as source" on a card picks one.</p>
           </div>
 
+          <div class="field" id="extend-seconds-field" hidden>
+            <label for="extend-seconds">Seconds to add</label>
+            <input type="number" id="extend-seconds" name="extend_seconds" min="0.1" step="any" inputmode="decimal">
+          </div>
+
           <div class="field" id="strength-field" hidden>
             <label for="strength">Strength <span class="hint">(0 to 1, optional: how far to move from the source)</span></label>
             <input type="number" id="strength" name="strength" min="0" max="1" step="0.05" placeholder="server default">
@@ -235,7 +240,7 @@ enum WebPage {
               <p class="hint" id="size-hint"></p>
             </div>
             <div class="field" id="seconds-field">
-              <label for="seconds" id="seconds-label">Seconds</label>
+              <label for="seconds">Seconds</label>
               <input type="number" id="seconds" name="seconds" min="0.1" step="any" inputmode="decimal" aria-describedby="seconds-hint">
               <p class="hint" id="seconds-hint"></p>
             </div>
@@ -430,6 +435,9 @@ enum WebPage {
           $('api-key').value = '';
           $('settings-form').requestSubmit();
         });
+        document.addEventListener('click', (ev) => {
+          if ($('settings').open && !$('settings').contains(ev.target)) $('settings').open = false;
+        });
         document.addEventListener('keydown', (ev) => {
           if (ev.key === 'Escape' && $('settings').open) {
             $('settings').open = false;
@@ -472,6 +480,7 @@ enum WebPage {
         if (!m) return;
         $('size').value = m.size || '';
         $('seconds').value = m.seconds || '';
+        $('extend-seconds').value = m.seconds || '';
         const info = [];
         if (m.size) info.push(m.size);
         if (m.seconds) info.push(m.seconds + ' s');
@@ -516,8 +525,8 @@ enum WebPage {
         $('strength-field').hidden = mode !== 'remix';
         $('model-field').hidden = fromSource;
         $('size-field').hidden = fromSource;
-        $('seconds-field').hidden = fromSource && mode !== 'extend';
-        $('seconds-label').textContent = mode === 'extend' ? 'Seconds to add' : 'Seconds';
+        $('seconds-field').hidden = fromSource;
+        $('extend-seconds-field').hidden = mode !== 'extend';
         $('advanced').hidden = fromSource;
         $('mode-hint').textContent = MODE_HINTS[mode] || '';
         $('submit').textContent = { remix: 'Remix', extend: 'Extend', edit: 'Edit' }[mode] || 'Generate';
@@ -591,7 +600,7 @@ enum WebPage {
       function formError(message, param) {
         $('form-status').textContent = '';
         $('form-error').textContent = message;
-        const id = param && FIELD_FOR_PARAM[param];
+        const id = param === 'seconds' && currentMode() === 'extend' ? 'extend-seconds' : param && FIELD_FOR_PARAM[param];
         const field = id && $(id);
         if (field && !field.closest('[hidden]')) {
           field.setAttribute('aria-invalid', 'true');
@@ -627,7 +636,7 @@ enum WebPage {
             } else if (mode === 'extend') {
               path = '/v1/videos/extensions';
               body = { video: { id: source }, prompt };
-              const seconds = $('seconds').value.trim();
+              const seconds = $('extend-seconds').value.trim();
               if (seconds) body.seconds = seconds;
             } else {
               path = '/v1/videos/edits';
@@ -770,8 +779,13 @@ enum WebPage {
         } else {
           p.error.hidden = true;
         }
-        p.origin.hidden = !v.remixed_from_video_id;
-        p.origin.textContent = v.remixed_from_video_id ? 'From ' + v.remixed_from_video_id : '';
+        const from = v.remixed_from_video_id;
+        p.origin.hidden = !from;
+        if (from) {
+          const source = state.entries.get(from);
+          p.origin.textContent = 'From ' + (source ? describe(source.video) : truncate(from, 18));
+          p.origin.title = from;
+        }
         const done = status === 'completed';
         p.play.disabled = !done;
         p.download.disabled = !done;
