@@ -63,7 +63,7 @@ enum WebPage {
     main { display: grid; grid-template-columns: minmax(300px, 400px) minmax(0, 1fr); gap: clamp(16px, 2.5vw, 28px); padding: clamp(12px, 2.5vw, 28px); max-width: 1600px; margin: 0 auto; align-items: start; }
     @media (max-width: 860px) { main { grid-template-columns: minmax(0, 1fr); } }
     .panel { background: var(--panel); border: 1px solid var(--border); border-radius: var(--radius); box-shadow: var(--shadow); }
-    .create { padding: 18px; position: sticky; top: 16px; max-height: calc(100vh - 32px); overflow-y: auto; overscroll-behavior: contain; }
+    .create { padding: 18px; position: sticky; top: 16px; max-height: calc(100vh - 32px); overflow-y: auto; overscroll-behavior: contain; scrollbar-width: thin; }
     @media (max-width: 860px) { .create { position: static; max-height: none; overflow: visible; } }
     h2 { font-size: 16px; margin: 0 0 12px; }
     .field { display: flex; flex-direction: column; gap: 5px; margin-bottom: 14px; min-width: 0; }
