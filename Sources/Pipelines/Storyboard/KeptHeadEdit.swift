@@ -17,7 +17,7 @@ extension Conditioning {
 extension VideoFrames {
     /// `count` mid-grey frames: what a window regenerates, and the stand-in for frames a window will be
     /// given when its request is validated before the run.
-    static func grey(width: Int, height: Int, count: Int) throws -> VideoFrames {
+    public static func grey(width: Int, height: Int, count: Int) throws -> VideoFrames {
         try VideoFrames(width: width, height: height, count: count, pixels: [UInt8](repeating: 128, count: width * height * 3 * count))
     }
 }

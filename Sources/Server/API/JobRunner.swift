@@ -133,9 +133,10 @@ struct StillSampler {
     private var wanted: Set<Int>
 
     init(totalFrames: Int) {
-        self.totalFrames = max(totalFrames, 1)
-        let count = min(Self.sheetFrames, self.totalFrames)
-        wanted = Set((0..<count).map { count == 1 ? 0 : $0 * (self.totalFrames - 1) / (count - 1) })
+        let total = max(totalFrames, 1)
+        let count = min(Self.sheetFrames, total)
+        self.totalFrames = total
+        wanted = Set((0..<count).map { count == 1 ? 0 : $0 * (total - 1) / (count - 1) })
     }
 
     mutating func take(_ frames: [RGBFrame]) {

@@ -20,14 +20,15 @@ public struct VideoWorker: Service {
 
     init(store: any JobStore, runner: JobRunner, configuration: ServerConfiguration, index: Int, logger: Logger) {
         self.store = store; self.runner = runner; self.configuration = configuration; self.logger = logger
-        var name = [CChar](repeating: 0, count: 256)
+        var name = [UInt8](repeating: 0, count: 256)
         gethostname(&name, name.count - 1)
-        id = "\(String(cString: name))-\(getpid())-\(index)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+        let host = String(decoding: name.prefix { $0 != 0 }, as: UTF8.self)
+        id = "\(host)-\(getpid())-\(index)-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
     }
 
     public func run() async throws {
         let stopping = Flag()
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             var lastReap = ContinuousClock.now - .seconds(3600)
             while !stopping.isSet, !Task.isCancelled {
                 if ContinuousClock.now - lastReap > .seconds(max(1, configuration.leaseSeconds / 3)) {
