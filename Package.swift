@@ -104,7 +104,12 @@ let package = Package(
         .testTarget(name: "PipelinesTests", dependencies: ["Tensor", "CPUBackend", "Pipelines", "Media", "Sampling", "TestSupport"], path: "Tests/PipelinesTests"),
         .testTarget(name: "MediaTests", dependencies: ["Tensor", "Media", "TestSupport"], path: "Tests/MediaTests"),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "Tensor", "TestSupport"], path: "Tests/AudioTests"),
-        .testTarget(name: "JobQueueTests", dependencies: ["JobQueue"], path: "Tests/JobQueueTests"),
+        // The drivers too: the tests make and break databases (a schema from the future, a dropped LISTEN).
+        .testTarget(name: "JobQueueTests", dependencies: [
+            "JobQueue",
+            .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ], path: "Tests/JobQueueTests"),
         // The API's parsing and checks without a socket; the HTTP routes are tested with real clients
         // against a running server (scripts/test-server.sh).
         .testTarget(name: "ServerTests", dependencies: ["Server", "JobQueue", "Pipelines", "Media", "Tensor", "TestSupport"],

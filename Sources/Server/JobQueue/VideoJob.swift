@@ -57,6 +57,16 @@ public struct VideoJob: Sendable, Equatable {
         self.parameters = parameters; self.workerID = workerID; self.leaseUntil = leaseUntil
         self.attempts = attempts; self.completions = completions
     }
+
+    /// A new job id: `video_` and 32 hexadecimal digits from the system's random source.
+    public static func newID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let digits = (0..<2).map { _ in
+            let hex = String(generator.next() as UInt64, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }
+        return "video_" + digits.joined()
+    }
 }
 
 /// A file that belongs to a job: an upload it was made from (`input_reference`) or an output
