@@ -7,12 +7,18 @@ import WanVAE
 /// `WanPipeline.__call__`, docs/wan-reference.md §6):
 /// 1 encode the prompts, 2 build the schedule, 3 build the canvas (encode the input images and
 /// videos), 4 draw the initial latents, 5 denoise over the velocity model and its strategies,
-/// 6 decode in time chunks into the output plan. Each model is loaded when its stage starts and
-/// released when it ends, so only one is in memory at a time.
+/// 6 decode in time chunks into the output plan. Each model is asked for when its stage starts and
+/// let go when it ends: without a ``ModelCache`` it is loaded then and released after, so only one
+/// is in memory at a time; with one, the cache keeps it for the next generation within its budget.
 struct GenerationCore: Sendable {
     let files: WanModelFiles
     let precision: WanPrecision
     let backend: any Backend
+    var cache: ModelCache? = nil
+
+    private var components: ComponentLoader {
+        ComponentLoader(files: files, precision: precision, backend: backend, cache: cache)
+    }
 
     func run(_ request: ValidatedRequest, noise: Tensor?, onProgress: (GenerationProgress) -> Void,
              onFrames: (Tensor) throws -> Void, isCancelled: () -> Bool) throws -> Tensor {
@@ -26,7 +32,7 @@ struct GenerationCore: Sendable {
         func checkCancelled() throws { if isCancelled() { throw GenerationError.cancelled } }
         if let noise { try request.check(noise: noise) }
 
-        // 1. Prompts → text context (the encoder is released when this scope ends).
+        // 1. Prompts → text context (the encoder is released, or left to the cache, when this scope ends).
         clock.report(.encodingPrompt, 0, 1)
         let contexts = try encodePrompts(request)
         try checkCancelled()
@@ -49,7 +55,7 @@ struct GenerationCore: Sendable {
         // 5. Denoise.
         do {
             clock.report(.loadingTransformer, 0, 1)
-            let transformer = try files.loadTransformer(dtype: precision.transformer, uploadingTo: backend)
+            let transformer = try components.transformer()
             let dtype = precision.transformer
             var model: any VelocityModel = GuidedTransformer(
                 transformer: transformer,
@@ -77,7 +83,7 @@ struct GenerationCore: Sendable {
         }
 
         // 6. Decode into the output plan.
-        let vae = try files.loadVAE(weightType: precision.vae, parts: .decoder, uploadingTo: backend)
+        let vae = try components.vaeDecoder()
         try OutputDecoder(vae: vae, backend: backend, plan: output, clock: clock,
                           temporalCompression: request.geometry.temporalCompression)
             .decode(latents, onFrames: onFrames, checkCancelled: checkCancelled)
@@ -87,8 +93,7 @@ struct GenerationCore: Sendable {
 
     /// The conditional context and, with guidance, the negative prompt's.
     private func encodePrompts(_ request: ValidatedRequest) throws -> (conditional: Tensor, unconditional: Tensor?) {
-        let encoder = PromptEncoder(tokenizer: try files.loadTokenizer(),
-                                    textEncoder: try files.loadTextEncoder(precision: precision.textEncoder, uploadingTo: backend))
+        let encoder = PromptEncoder(tokenizer: try components.tokenizer(), textEncoder: try components.textEncoder())
         let conditional = try encoder.encode([request.prompt], on: backend)  // [1, 512, D_text]
         let unconditional = request.usesGuidance ? try encoder.encode([request.negativePrompt], on: backend) : nil
         return (conditional, unconditional)
@@ -101,7 +106,7 @@ struct GenerationCore: Sendable {
         return try builder.build { video in
             if encoder == nil {
                 clock.report(.encodingInputs, 0, 1)
-                encoder = try files.loadVAE(weightType: precision.vae, parts: .encoder, uploadingTo: backend)
+                encoder = try components.vaeEncoder()
             }
             guard let vae = encoder else { throw GenerationError.invalidRequest("the VAE encoder did not load") }
             let pixels = try backend.upload(try backend.cast(video, to: .float32))  // [1, 3, F, H, W]

@@ -6,6 +6,9 @@ import Tensor
 /// geometry, and runs every mode (text, image, remix, edit, outpaint, extend, connect, loop) through
 /// the one generation core: a canvas plus strategies over the denoise loop.
 ///
+/// Without a ``ModelCache`` each stage loads its model and releases it after, the lowest peak memory
+/// (the CLI runs so); a long-lived process passes one to keep models loaded between generations.
+///
 /// ```swift
 /// let generator = Generator(store: try ModelStore(single: ModelSource(folder: "models/zoetrope-tiny")),
 ///                           backend: CPUBackend())
@@ -16,11 +19,16 @@ public struct Generator: Sendable {
     public let store: ModelStore
     public let precision: WanPrecision
     public let backend: any Backend
+    /// Where loaded models are kept between generations; nil loads each one for every stage that needs it.
+    public let cache: ModelCache?
 
-    public init(store: ModelStore, precision: WanPrecision = .reference, backend: any Backend) {
+    /// A generator of `store`'s models at `precision` on `backend`, keeping models in `cache` when
+    /// one is given (generators may share a cache).
+    public init(store: ModelStore, precision: WanPrecision = .reference, backend: any Backend, cache: ModelCache? = nil) {
         self.store = store
         self.precision = precision
         self.backend = backend
+        self.cache = cache
     }
 
     /// `request` checked against its model: defaults filled in, sizes, lengths and inputs validated.
@@ -52,6 +60,6 @@ public struct Generator: Sendable {
     }
 
     private func core(for request: ValidatedRequest) throws -> GenerationCore {
-        GenerationCore(files: try store.files(for: request.model).files, precision: precision, backend: backend)
+        GenerationCore(files: try store.files(for: request.model).files, precision: precision, backend: backend, cache: cache)
     }
 }

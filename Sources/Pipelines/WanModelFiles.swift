@@ -62,50 +62,34 @@ public struct WanModelFiles: Sendable {
 
     /// The tokenizer from `tokenizer/tokenizer.json`.
     public func loadTokenizer() throws -> UnigramTokenizer {
+        try UnigramTokenizer(contentsOf: try tokenizerPath())
+    }
+
+    /// The path of `tokenizer/tokenizer.json`, or a ``WanModelError`` saying it is missing.
+    func tokenizerPath() throws -> String {
         let component = try component("tokenizer")
         guard let path = component.path, component.files.contains("tokenizer.json") else {
             throw WanModelError.missingFile(folder: component.path ?? folder.path, file: "tokenizer.json")
         }
-        return try UnigramTokenizer(contentsOf: path + "/tokenizer.json")
+        return path + "/tokenizer.json"
     }
 
     /// The UMT5 text encoder, from the folder or the override file (configured by the folder's
     /// `text_encoder/config.json` when there is one, else from the weight shapes).
     public func loadTextEncoder(precision: UMT5Encoder.Precision, uploadingTo backend: (any Backend)? = nil) throws -> UMT5Encoder {
-        guard let path = textEncoderOverride else {
-            return try UMT5Encoder(component: try component("text_encoder"), dtype: precision, uploadingTo: backend)
-        }
-        let weights = try openWeights(path: path)
-        let config = try folder.component(named: "text_encoder")?.config.map { try UMT5Encoder.Config(json: $0) }
-            ?? UMT5Encoder.Config(detectingFrom: weights)
-        return try UMT5Encoder(config: config, weights: weights, dtype: precision, uploadingTo: backend)
+        try loadTextEncoder(precision: precision, uploadingTo: backend, reading: { $0 })
     }
 
     /// The transformer, from the folder or the override file (either layout; configured by the
     /// folder's `transformer/config.json` when there is one, else detected from the weight shapes).
     public func loadTransformer(dtype: DType, uploadingTo backend: (any Backend)? = nil) throws -> WanTransformer {
-        guard let path = transformerOverride else {
-            return try WanTransformer(component: try component("transformer"), dtype: dtype, uploadingTo: backend)
-        }
-        let weights = try openWeights(path: path)
-        if let component = folder.component(named: "transformer"), let json = component.config {
-            return try WanTransformer(config: try WanTransformer.Config(json: json, file: component.configPath), weights: weights, dtype: dtype,
-                                      uploadingTo: backend)
-        }
-        return try WanTransformer(weights: weights, dtype: dtype, uploadingTo: backend)
+        try loadTransformer(dtype: dtype, uploadingTo: backend, reading: { $0 })
     }
 
     /// The VAE (`parts` to load only the decoder, say), from the folder or the override file.
     public func loadVAE(weightType: DType, parts: WanAutoencoder.Parts = .all,
                         uploadingTo backend: (any Backend)? = nil) throws -> WanAutoencoder {
-        guard let path = vaeOverride else {
-            return try WanAutoencoder(component: try component("vae"), weightType: weightType, parts: parts,
-                                      uploadingTo: backend)
-        }
-        let config = try folder.component(named: "vae")?.config.map { try WanAutoencoder.Config(json: $0) }
-            ?? WanAutoencoder.Config()
-        return try WanAutoencoder(config: config, weights: try openWeights(path: path), weightType: weightType,
-                                  parts: parts, uploadingTo: backend)
+        try loadVAE(weightType: weightType, parts: parts, uploadingTo: backend, reading: { $0 })
     }
 
     /// The folder's `scheduler/scheduler_config.json`, or the Wan 2.1 defaults when it has none.
