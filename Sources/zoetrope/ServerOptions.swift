@@ -3,6 +3,7 @@ import Foundation
 import JobQueue
 import Pipelines
 import Server
+import Tensor
 
 /// What `serve` and `worker` share: the models, the job store and the worker's settings.
 struct ServerOptions: ParsableArguments {

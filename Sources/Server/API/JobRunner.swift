@@ -126,17 +126,14 @@ struct JobInputs: Sendable {
 /// Keeps a few evenly spaced frames of the output as it streams by, for the thumbnail (the middle
 /// one) and the sprite sheet, without holding the whole video.
 struct StillSampler {
-    static let sheetFrames = 8
     let totalFrames: Int
     private var seen = 0
     private(set) var kept: [RGBFrame] = []
     private var wanted: Set<Int>
 
     init(totalFrames: Int) {
-        let total = max(totalFrames, 1)
-        let count = min(Self.sheetFrames, total)
-        self.totalFrames = total
-        wanted = Set((0..<count).map { count == 1 ? 0 : $0 * (total - 1) / (count - 1) })
+        self.totalFrames = max(totalFrames, 1)
+        wanted = Set(StillImage.evenlySpacedIndices(JobStills.sheetFrames, outOf: max(totalFrames, 1)))
     }
 
     mutating func take(_ frames: [RGBFrame]) {

@@ -208,15 +208,8 @@ struct VideoRequests: Sendable {
     }
 
     private func job(_ parameters: JobParameters, model: String, seconds: Double) -> VideoJob {
-        VideoJob(id: Self.newID(), model: model, prompt: parameters.prompt, size: "\(parameters.width)x\(parameters.height)",
+        VideoJob(id: VideoJob.newID(), model: model, prompt: parameters.prompt, size: "\(parameters.width)x\(parameters.height)",
                  seconds: VideoObject.seconds(seconds), createdAt: Int64(Date().timeIntervalSince1970),
                  parameters: parameters.json.serialized)
-    }
-
-    /// `video_` and 32 random hexadecimal digits.
-    static func newID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let digits = (0..<2).map { _ in String(generator.next() as UInt64, radix: 16) }.map { String(repeating: "0", count: 16 - $0.count) + $0 }
-        return "video_" + digits.joined()
     }
 }
