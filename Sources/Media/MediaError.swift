@@ -57,6 +57,8 @@ public enum MediaError: Error, CustomStringConvertible, Equatable, Sendable {
     case noAudioSamples(path: String, start: Double)
     /// The audio lasts longer than the reader's limit of `limit` seconds.
     case audioTooLong(path: String, limit: Double)
+    /// ffmpeg finished but what it wrote is not a `format` image (`detail` says what it was).
+    case imageEncodingFailed(format: String, detail: String)
 
     public var description: String {
         switch self {
@@ -118,6 +120,8 @@ public enum MediaError: Error, CustomStringConvertible, Equatable, Sendable {
             return start > 0 ? "'\(path)' holds no audio after \(secondsText(start)) s" : "'\(path)' holds no audio samples"
         case .audioTooLong(let path, let limit):
             return "'\(path)' lasts longer than \(secondsText(limit)) s, the most audio read at once; cut it shorter first"
+        case .imageEncodingFailed(let format, let detail):
+            return "ffmpeg made no \(format) image: \(detail)"
         }
     }
 }
