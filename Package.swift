@@ -82,7 +82,10 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
-        ], path: "Sources/Server/API"),
+        ], path: "Sources/Server/API",
+        // ServerTests reach the request parsing and checks with @testable, which a release build
+        // (the tests' configuration: the model code is too slow in debug) only allows with this flag.
+        swiftSettings: [.unsafeFlags(["-enable-testing"])]),
         // Benchmarks behind `zoetrope bench`: the engine and its peers measured in one run.
         .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL", "Pipelines"]),
         .executableTarget(

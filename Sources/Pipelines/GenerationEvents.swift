@@ -25,6 +25,10 @@ public struct GenerationProgress: Sendable, Equatable {
     public var elapsed: Double
     /// Seconds the current stage still needs, from the average step so far; nil before the first step.
     public var remaining: Double?
+
+    public init(stage: GenerationStage, step: Int, total: Int, elapsed: Double, remaining: Double?) {
+        self.stage = stage; self.step = step; self.total = total; self.elapsed = elapsed; self.remaining = remaining
+    }
 }
 
 /// What a generation reports, in order: progress, output frames as they come, then the final latents.
