@@ -71,6 +71,29 @@ import Testing
         #expect(cache.entries.map(\.key.component) == [.tokenizer, .textEncoder, .vaeEncoder, .transformer, .vaeDecoder])
     }
 
+    /// Two generations at once, each on its own thread (``Generator/events(_:noise:)``), share the
+    /// components: each loads once, and both outputs are the uncached one.
+    @Test func generationsRunningAtOnceShareTheComponents() async throws {
+        let cache = ModelCache(budgetBytes: 1 << 30)
+        let generator = Generator(store: try ModelStore(single: ModelSource(folder: Self.folder)), backend: CPUBackend(),
+                                  cache: cache)
+        let request = try generator.validate(GenerationRequest(prompt: "a red ball on the grass", frames: 5, steps: 2, seed: 11))
+        func output(_ events: AsyncThrowingStream<GenerationEvent, any Error>) async throws -> Output {
+            var frames: [Float] = [], latents: [Float] = []
+            for try await event in events {
+                if case .frames(let chunk) = event { frames += chunk.floats() }
+                if case .finished(let final) = event { latents = final.floats() }
+            }
+            return Output(latents: latents, frames: frames)
+        }
+        async let first = output(generator.events(request))
+        async let second = output(generator.events(request))
+        let expected = try Self.uncached.get()
+        #expect(try await first == expected)
+        #expect(try await second == expected)
+        #expect(cache.loadCount == 4)
+    }
+
     @Test func aBudgetOfZeroLoadsEveryComponentEveryTime() throws {
         let cache = ModelCache(budgetBytes: 0)
         let expected = try Self.uncached.get()
