@@ -103,14 +103,24 @@ def not_an_image():
 def remix_extend_edit():
     remix = client.videos.remix(state["video"], prompt="a blue ball bouncing on green grass", extra_body=FAST)
     expect(remix.remixed_from_video_id == state["video"], "remixed_from_video_id")
-    extended = client.videos.extend(video={"id": state["video"]}, prompt="the ball rolls away", seconds="1", extra_body=FAST)
-    edited = client.videos.edit(video={"id": state["video"]}, prompt="at night", extra_body=FAST)
-    for job, frames, seconds in ((remix, 17, "2"), (extended, 25, "3"), (edited, 17, "2")):
-        done = client.videos.poll(job.id, poll_interval_ms=200)
-        expect(done.status == "completed", f"{job.id}: {done.status} {done.error}")
-        expect(done.seconds == seconds, f"{job.id} seconds {done.seconds}, expected {seconds}")
-        _, width, height, count = probe(client.videos.download_content(job.id).read())
-        expect((width, height, count) == (256, 256, frames), f"{job.id}: {width}x{height} {count} frames, expected {frames}")
+    # A video of the server is referenced as {"id": ...}, which SDK 3.57 sends only as JSON (its
+    # multipart encoder refuses a dict), so raw HTTP; the client's own form uploads the file.
+    extended = raw.post("/v1/videos/extensions", json={"video": {"id": state["video"]}, "prompt": "the ball rolls away",
+                                                       "seconds": "1", **FAST}).json()
+    edited = raw.post("/v1/videos/edits", json={"video": {"id": state["video"]}, "prompt": "at night", **FAST}).json()
+    uploaded = ("ball.mp4", state["mp4"], "video/mp4")
+    extended_upload = client.videos.extend(video=uploaded, prompt="the ball rolls away", seconds="1", extra_body=FAST)
+    edited_upload = client.videos.edit(video=uploaded, prompt="at night", extra_body=FAST)
+    cases = ((remix.id, 17, "2"), (extended["id"], 25, "3"), (edited["id"], 17, "2"),
+             (extended_upload.id, 25, "3"), (edited_upload.id, 17, "2"))
+    for video_id, frames, seconds in cases:
+        done = client.videos.poll(video_id, poll_interval_ms=200)
+        expect(done.status == "completed", f"{video_id}: {done.status} {done.error}")
+        expect(done.seconds == seconds, f"{video_id} seconds {done.seconds}, expected {seconds}")
+        _, width, height, count = probe(client.videos.download_content(video_id).read())
+        expect((width, height, count) == (256, 256, frames), f"{video_id}: {width}x{height} {count} frames, expected {frames}")
+    response = raw.post("/v1/videos/edits", data={"prompt": "x"}, files={"video": ("a.mp4", b"\x00" * 64, "video/mp4")})
+    envelope(response, 400, code="invalid_video", param="video")
 
 
 def errors():

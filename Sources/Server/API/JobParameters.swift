@@ -31,6 +31,8 @@ struct JobParameters: Sendable, Equatable {
     var strength: Double?
     /// The video a remix or an extension starts from.
     var source: String?
+    /// The remix or extension starts from a video uploaded with the request (the job's `source_video` file).
+    var sourceUploaded = false
 
     var json: JSONValue {
         var members: [String: JSONValue] = [
@@ -43,6 +45,7 @@ struct JobParameters: Sendable, Equatable {
         if let guidance { members["guidance"] = .double(guidance) }
         if let strength { members["strength"] = .double(strength) }
         if let source { members["source"] = .string(source) }
+        if sourceUploaded { members["source_uploaded"] = .bool(true) }
         return .object(members)
     }
 
@@ -57,6 +60,7 @@ struct JobParameters: Sendable, Equatable {
                   seconds: json["seconds"]?.doubleValue, fps: fps, steps: json["steps"]?.intValue,
                   guidance: json["guidance"]?.doubleValue, seed: seed, strength: json["strength"]?.doubleValue,
                   source: json["source"]?.stringValue)
+        sourceUploaded = json["source_uploaded"]?.boolValue ?? false
     }
 
     init(mode: Mode, prompt: String, negativePrompt: String?, width: Int, height: Int, seconds: Double?, fps: Int,

@@ -96,7 +96,7 @@ struct JobRunner: Sendable {
             request.conditioning.image = try decode(image, fit: fit, maxFrames: 1)
         case .remix, .extend:
             guard let source = inputs.sourceVideo else {
-                throw Failure(code: "source_missing", message: "the video '\(parameters.source ?? "?")' this job starts from was deleted")
+                throw Failure(code: "source_missing", message: "the video '\(parameters.source ?? "upload")' this job starts from was deleted")
             }
             let frames = try decode(source, fit: fit, maxFrames: nil)
             if parameters.mode == .remix {
@@ -110,7 +110,7 @@ struct JobRunner: Sendable {
     }
 
     private func decode(_ file: JobFile, fit: FrameFit, maxFrames: Int?) throws -> VideoFrames {
-        let suffix = file.contentType == "video/mp4" ? ".mp4" : "." + (ImageUpload.kind(of: file.bytes) ?? "img")
+        let suffix = "." + (VideoUpload.kind(of: file.bytes) ?? ImageUpload.kind(of: file.bytes) ?? "bin")
         let path = try scratch.write(file.bytes, suffix: suffix)
         defer { scratch.remove(path) }
         return try MediaReader.read(path, fit: fit, maxFrames: maxFrames)

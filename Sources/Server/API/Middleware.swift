@@ -43,6 +43,8 @@ struct ErrorEnvelopeMiddleware: RouterMiddleware {
         } catch let error as HTTPError {
             throw APIError(error.status, error.body ?? error.status.reasonPhrase,
                            type: error.status.code >= 500 ? "server_error" : "invalid_request_error")
+        } catch let error as any HTTPResponseError where error.status.code < 500 {
+            throw APIError(error.status, error.status.reasonPhrase, type: "invalid_request_error")
         } catch {
             context.logger.error("\(request.method) \(request.uri.path): \(error)")
             throw APIError(.internalServerError, "The server had an error while processing the request", type: "server_error")

@@ -29,7 +29,7 @@ struct RequestFields: Sendable {
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw APIError(.contentTooLarge, "the request body is larger than the \(limit) bytes allowed",
                            code: "request_too_large")
         }
@@ -41,8 +41,10 @@ struct RequestFields: Sendable {
         case "application/json", "":
             if media.isEmpty, bytes.isEmpty { return RequestFields() }
             return try json(bytes)
+        case "application/x-www-form-urlencoded":
+            return try urlEncoded(bytes)
         default:
-            throw APIError.invalid("Content-Type \(media) is not accepted: send multipart/form-data or application/json",
+            throw APIError.invalid("Content-Type \(media) is not accepted: send multipart/form-data, application/json or a URL-encoded form",
                                    code: "unsupported_content_type")
         }
     }
@@ -76,6 +78,53 @@ struct RequestFields: Sendable {
             case .array: throw APIError.invalid("\(name) must not be a list", param: name)
             }
             guard strings.count <= Self.maximumParts else { throw APIError.invalid("the body has too many fields", code: "invalid_json") }
+        }
+    }
+
+    /// `a=1&b=two+words` (what `curl -d` and HTML forms send), `+` and `%XX` decoded.
+    static func urlEncoded(_ bytes: [UInt8]) throws -> RequestFields {
+        var fields = RequestFields()
+        for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = percentDecoded(parts[0]), !name.isEmpty,
+                  let value = percentDecoded(parts.count > 1 ? parts[1] : []) else {
+                throw APIError.invalid("the form body is not valid URL-encoded UTF-8", code: "invalid_form")
+            }
+            fields.strings[name] = value
+            guard fields.strings.count <= maximumParts else {
+                throw APIError.invalid("the form has more than \(maximumParts) fields", code: "invalid_form")
+            }
+        }
+        return fields
+    }
+
+    private static func percentDecoded(_ bytes: ArraySlice<UInt8>) -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "+") {
+                out.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%") {
+                guard index + 2 < bytes.endIndex,
+                      let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) else { return nil }
+                out.append(high << 4 | low)
+                index += 2
+            } else {
+                out.append(byte)
+            }
+            index += 1
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
         }
     }
 

@@ -32,6 +32,8 @@ enum VideoObject {
 
     /// Seconds as the API writes them: `"2"`, `"2.5"`.
     static func seconds(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+        guard value.isFinite, abs(value) < 1e15 else { return "0" }
+        let rounded = (value * 1000).rounded() / 1000  // a millisecond is precise enough, and "2.125" reads better than 2.1250000001
+        return rounded == rounded.rounded() ? String(Int64(rounded)) : String(rounded)
     }
 }

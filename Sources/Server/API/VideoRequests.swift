@@ -31,31 +31,77 @@ struct VideoRequests: Sendable {
 
     /// A remix (or an edit) of the completed video `source`: its size and length, a new prompt.
     func remix(of source: VideoJob, _ fields: RequestFields) throws -> VideoJob {
-        let prompt = try self.prompt(fields)
-        let sourceParameters = try finished(source)
-        let defaults = try modelDefaults(source.model)
-        var parameters = try common(fields, mode: .remix, prompt: prompt, width: sourceParameters.width,
-                                    height: sourceParameters.height, defaults: defaults)
-        parameters.source = source.id
-        parameters.strength = try number(fields, "strength") ?? Self.defaultRemixStrength
-        try check(parameters, model: source.model)
-        var job = job(parameters, model: source.model, seconds: 0)
-        job.seconds = source.seconds
+        var job = try remix(SourceVideo(source, parameters: try finished(source)), fields)
         job.remixedFromVideoID = source.id
         return job
     }
 
     /// An extension of the completed video `source` by `seconds` more: the new video is the source and its continuation.
     func extend(_ source: VideoJob, _ fields: RequestFields) throws -> VideoJob {
+        try extend(SourceVideo(source, parameters: try finished(source)), fields)
+    }
+
+    /// Where an uploaded video (an edit's or an extension's `video` file) goes: the request's `size`
+    /// (the model's by default), on which the worker fits it, and the model.
+    func uploadTarget(_ fields: RequestFields) throws -> (model: String, width: Int, height: Int, fps: Int) {
+        let model = try self.model(fields)
+        let defaults = try modelDefaults(model)
+        let (width, height) = try size(fields["size"], defaults: defaults)
+        return (model, width, height, defaults.fps)
+    }
+
+    /// A remix or an extension of an uploaded video of `frames` frames, fitted to `target`; the worker
+    /// reads it from the job's `source_video` file.
+    func derived(fromUpload frames: Int, target: (model: String, width: Int, height: Int, fps: Int), extend: Bool,
+                 _ fields: RequestFields) throws -> VideoJob {
+        let source = SourceVideo(id: nil, model: target.model, width: target.width, height: target.height,
+                                 seconds: Double(frames - 1) / Double(target.fps), frames: frames)
+        return extend ? try self.extend(source, fields) : try remix(source, fields)
+    }
+
+    /// What a remix or an extension starts from: one of the server's videos, or an upload.
+    private struct SourceVideo {
+        var id: String?
+        var model: String
+        var width: Int
+        var height: Int
+        var seconds: Double
+        /// Pixel frames, when known (an upload); a server video's follow from its seconds.
+        var frames: Int?
+
+        init(id: String?, model: String, width: Int, height: Int, seconds: Double, frames: Int?) {
+            self.id = id; self.model = model; self.width = width; self.height = height; self.seconds = seconds; self.frames = frames
+        }
+
+        init(_ job: VideoJob, parameters: JobParameters) {
+            self.init(id: job.id, model: job.model, width: parameters.width, height: parameters.height,
+                      seconds: Double(job.seconds) ?? 0, frames: nil)
+        }
+    }
+
+    private func remix(_ source: SourceVideo, _ fields: RequestFields) throws -> VideoJob {
         let prompt = try self.prompt(fields)
-        let sourceParameters = try finished(source)
         let defaults = try modelDefaults(source.model)
-        var parameters = try common(fields, mode: .extend, prompt: prompt, width: sourceParameters.width,
-                                    height: sourceParameters.height, defaults: defaults)
+        var parameters = try common(fields, mode: .remix, prompt: prompt, width: source.width, height: source.height, defaults: defaults)
         parameters.source = source.id
+        parameters.sourceUploaded = source.id == nil
+        parameters.strength = try number(fields, "strength") ?? Self.defaultRemixStrength
+        try check(parameters, model: source.model)
+        // A remix keeps the whole latent frames of its source: 4k+1 frames.
+        let tc = defaults.geometry.temporalCompression
+        let seconds = source.frames.map { Double(($0 - 1) / tc * tc) / Double(defaults.fps) } ?? source.seconds
+        return job(parameters, model: source.model, seconds: seconds)
+    }
+
+    private func extend(_ source: SourceVideo, _ fields: RequestFields) throws -> VideoJob {
+        let prompt = try self.prompt(fields)
+        let defaults = try modelDefaults(source.model)
+        var parameters = try common(fields, mode: .extend, prompt: prompt, width: source.width, height: source.height, defaults: defaults)
+        parameters.source = source.id
+        parameters.sourceUploaded = source.id == nil
         let added = try seconds(fields["seconds"]) ?? defaultSeconds(defaults, loop: true)
         parameters.seconds = added
-        let total = (Double(source.seconds) ?? 0) + added
+        let total = source.seconds + added
         guard total <= configuration.maxSeconds else {
             throw APIError.invalid("the extended video would be \(VideoObject.seconds(total)) s, more than the \(VideoObject.seconds(configuration.maxSeconds)) s allowed", param: "seconds", code: "invalid_seconds")
         }

@@ -31,7 +31,7 @@ struct VideoRoutes: Sendable {
             var request = request
             let source = try await existing(try context.parameters.require("id"))
             let fields = try await RequestFields.read(&request, limit: configuration.maxRequestBytes)
-            return try await insert(try requests.remix(of: source, fields), upload: nil)
+            return try await insert(try requests.remix(of: source, fields), files: [])
         }
         group.get("models") { _, _ in try models() }
     }
@@ -42,28 +42,39 @@ struct VideoRoutes: Sendable {
         var request = request
         let fields = try await RequestFields.read(&request, limit: configuration.maxRequestBytes)
         let (job, upload) = try requests.create(fields)
-        if let upload { try ImageUpload.checkDecodes(upload, scratch: scratch) }
-        return try await insert(job, upload: upload)
+        var files: [JobFile] = []
+        if let upload {
+            try ImageUpload.checkDecodes(upload, scratch: scratch)
+            files.append(JobFile(name: "input_reference", contentType: upload.contentType ?? "application/octet-stream", bytes: upload.bytes))
+        }
+        return try await insert(job, files: files)
     }
 
-    /// An extension or an edit of `video[id]` (an uploaded video is not supported: reference one by id).
+    /// An extension or an edit of `video[id]`, or of an uploaded `video` file (what the official
+    /// client sends).
     private func derived(_ request: Request, extend: Bool) async throws -> Response {
         var request = request
         let fields = try await RequestFields.read(&request, limit: configuration.maxRequestBytes)
-        if fields.files["video"] != nil {
-            throw APIError.invalid("uploading a video is not supported here: reference a video of this server as video[id]",
-                                   param: "video", code: "unsupported_value")
+        if let upload = fields.files["video"] {
+            let target = try requests.uploadTarget(fields)
+            let maxFrames = Int(configuration.maxSeconds * Double(target.fps)) + 1
+            let frames = try VideoUpload.frameCount(upload, width: target.width, height: target.height, maxFrames: maxFrames,
+                                                    scratch: scratch)
+            let job = try requests.derived(fromUpload: frames, target: target, extend: extend, fields)
+            let kind = VideoUpload.kind(of: upload.bytes) ?? "mp4"
+            let file = JobFile(name: "source_video", contentType: kind == "gif" ? "image/gif" : "video/\(kind)", bytes: upload.bytes)
+            return try await insert(job, files: [file])
         }
         guard let id = fields["video[id]"] ?? fields["video"] else {
-            throw APIError.invalid("video is required: {\"id\": \"video_...\"}", param: "video", code: "missing_required_parameter")
+            throw APIError.invalid("video is required: {\"id\": \"video_...\"} or a video file", param: "video",
+                                   code: "missing_required_parameter")
         }
         let source = try await existing(id)
         let job = extend ? try requests.extend(source, fields) : try requests.remix(of: source, fields)
-        return try await insert(job, upload: nil)
+        return try await insert(job, files: [])
     }
 
-    private func insert(_ job: VideoJob, upload: Upload?) async throws -> Response {
-        let files = upload.map { [JobFile(name: "input_reference", contentType: $0.contentType ?? "application/octet-stream", bytes: $0.bytes)] } ?? []
+    private func insert(_ job: VideoJob, files: [JobFile]) async throws -> Response {
         do {
             try await store.insert(job, files: files, queueLimit: configuration.queueLimit)
         } catch JobStoreError.queueFull(let limit) {

@@ -130,8 +130,12 @@ public struct VideoWorker: Service {
     private func inputs(of job: VideoJob) async throws -> JobInputs {
         var inputs = JobInputs()
         inputs.image = try await store.file(jobID: job.id, name: "input_reference")
-        if let parameters = try? JobParameters(json: job.parameters), let source = parameters.source {
-            inputs.sourceVideo = try await store.file(jobID: source, name: "video")
+        if let parameters = try? JobParameters(json: job.parameters) {
+            if let source = parameters.source {
+                inputs.sourceVideo = try await store.file(jobID: source, name: "video")
+            } else if parameters.sourceUploaded {
+                inputs.sourceVideo = try await store.file(jobID: job.id, name: "source_video")
+            }
         }
         return inputs
     }
