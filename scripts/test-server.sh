@@ -10,6 +10,8 @@ ZOETROPE=${ZOETROPE:-.build/release/zoetrope}
 ARTIFACTS=${ZOETROPE_ARTIFACTS:-out/test-artifacts}
 mkdir -p "$ARTIFACTS"
 export ZOETROPE_BINARY=$ZOETROPE ZOETROPE_ARTIFACTS=$ARTIFACTS
+# The client marks the Videos API deprecated on every call; the tests know.
+export PYTHONWARNINGS=ignore::DeprecationWarning
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
@@ -53,7 +55,20 @@ start_server() {
 }
 
 failed=0
-run() { echo "== $1"; shift; if ! "$@"; then failed=$((failed + 1)); fi; }
+passed_checks=0
+failed_checks=0
+# Runs one test script, echoing it; its closing "N passed, N failed" line adds to the totals.
+run() {
+    echo "== $1"; shift
+    local log="$work/run.log" status=0
+    "$@" 2>&1 | tee "$log" || status=$?
+    local summary; summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1 || true)
+    if [ -n "$summary" ]; then
+        passed_checks=$((passed_checks + ${summary%% passed*}))
+        local rest=${summary#*, }; failed_checks=$((failed_checks + ${rest%% failed*}))
+    fi
+    if [ "$status" != 0 ] || [ -z "$summary" ]; then failed=$((failed + 1)); fi
+}
 
 start_server api --database "sqlite:$work/api.db" --api-key test-key
 run "openai client" env ZOETROPE_URL="$URL" ZOETROPE_API_KEY=test-key "$PY" tests/server/test_openai_client.py
@@ -64,10 +79,15 @@ run "200 concurrent calls" env ZOETROPE_URL="$URL" ZOETROPE_QUEUE_LIMIT=10 "$PY"
 
 run "restarts and SIGTERM" "$PY" tests/server/test_restart.py
 
-pg_url=$(bash scripts/start-postgres.sh)
-pg_started=yes
+# The PostgreSQL cluster of scripts/test.sh when it runs one (ZOETROPE_TEST_POSTGRES), else our own;
+# a database of this test's own on it either way.
+pg_base=${ZOETROPE_TEST_POSTGRES:-}
+if [ -z "$pg_base" ]; then pg_base=$(bash scripts/start-postgres.sh); pg_started=yes; fi
+pg_url=${pg_base%/*}/zoetrope_server_test
+psql "$pg_base" -q -c "DROP DATABASE IF EXISTS zoetrope_server_test" -c "CREATE DATABASE zoetrope_server_test"
 start_server postgres --database "$pg_url" --workers 0
 run "two workers on PostgreSQL, one killed" env ZOETROPE_URL="$URL" ZOETROPE_DATABASE="$pg_url" "$PY" tests/server/test_postgres_workers.py
 
-echo "server test groups failed: $failed"
+[ "$failed" = 0 ] || echo "server: $failed test script(s) failed or did not finish"
+echo "server: $passed_checks passed, $failed_checks failed"
 [ "$failed" = 0 ]

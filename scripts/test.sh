@@ -5,6 +5,12 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 # Release mode: the numerical tests run real kernels, which a debug build makes ~20x slower.
 swift build -c release --build-tests
+# A throwaway PostgreSQL cluster for the job store's tests and the server's several-worker test.
+export ZOETROPE_TEST_POSTGRES
+ZOETROPE_TEST_POSTGRES=$(bash scripts/start-postgres.sh)
+trap 'bash scripts/stop-postgres.sh > /dev/null 2>&1 || true' EXIT
 swift test -c release --skip-build
 # Every mode and the one-line errors, through the command line.
 bash scripts/test-cli.sh
+# The server with real clients: the openai client, Chromium, concurrency, restarts, PostgreSQL workers.
+bash scripts/test-server.sh

@@ -14,6 +14,7 @@ struct PostgresJobStoreTests {
     @Test func unknownCursor() async throws { try await StoreChecks.unknownCursor(PostgresTestDatabase.make()) }
     @Test func queueLimit() async throws { try await StoreChecks.queueLimit(PostgresTestDatabase.make()) }
     @Test func claimOrder() async throws { try await StoreChecks.claimOrder(PostgresTestDatabase.make()) }
+    @Test func claimByModel() async throws { try await StoreChecks.claimByModel(PostgresTestDatabase.make()) }
     @Test func claimExclusivity() async throws { try await StoreChecks.claimExclusivity(PostgresTestDatabase.make()) }
     @Test func heartbeat() async throws { try await StoreChecks.heartbeat(PostgresTestDatabase.make()) }
     @Test func leaseExpiry() async throws { try await StoreChecks.leaseExpiry(PostgresTestDatabase.make()) }

@@ -9,6 +9,7 @@ import Testing
     @Test func unknownCursor() async throws { try await StoreChecks.unknownCursor(SQLiteTestDatabase()) }
     @Test func queueLimit() async throws { try await StoreChecks.queueLimit(SQLiteTestDatabase()) }
     @Test func claimOrder() async throws { try await StoreChecks.claimOrder(SQLiteTestDatabase()) }
+    @Test func claimByModel() async throws { try await StoreChecks.claimByModel(SQLiteTestDatabase()) }
     @Test func claimExclusivity() async throws { try await StoreChecks.claimExclusivity(SQLiteTestDatabase()) }
     @Test func heartbeat() async throws { try await StoreChecks.heartbeat(SQLiteTestDatabase()) }
     @Test func leaseExpiry() async throws { try await StoreChecks.leaseExpiry(SQLiteTestDatabase()) }

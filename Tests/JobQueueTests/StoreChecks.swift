@@ -126,6 +126,22 @@ enum StoreChecks {
         }
     }
 
+    /// A worker claims only jobs for the models it has: the oldest of those, skipping older jobs of others.
+    static func claimByModel(_ database: some TestDatabase) async throws {
+        try await database.withStore { store in
+            var other = job(createdAt: 10)
+            other.model = "wan-1.3b"
+            let mine = job(createdAt: 20), later = job(createdAt: 30)
+            try await insert([other, mine, later], into: store)
+            #expect(try await store.claim(worker: "w", leaseSeconds: 60, models: []) == nil)
+            #expect(try await store.claim(worker: "w", leaseSeconds: 60, models: ["zoetrope-tiny"])?.id == mine.id)
+            #expect(try await store.claim(worker: "w", leaseSeconds: 60, models: ["zoetrope-tiny", "x"])?.id == later.id)
+            #expect(try await store.claim(worker: "w", leaseSeconds: 60, models: ["zoetrope-tiny"]) == nil)
+            #expect(try await store.job(id: other.id)?.status == .queued)
+            #expect(try await store.claim(worker: "w", leaseSeconds: 60, models: ["wan-1.3b"])?.id == other.id)
+        }
+    }
+
     /// Concurrent claimers, on one store and on two (two processes): every job claimed exactly once.
     static func claimExclusivity(_ database: some TestDatabase) async throws {
         try await database.withStore { store in

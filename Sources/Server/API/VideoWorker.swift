@@ -40,7 +40,7 @@ public struct VideoWorker: Service {
                 }
                 let job: VideoJob?
                 do {
-                    job = try await store.claim(worker: id, leaseSeconds: configuration.leaseSeconds)
+                    job = try await store.claim(worker: id, leaseSeconds: configuration.leaseSeconds, models: runner.generator.store.ids)
                 } catch {
                     logger.error("claiming a job: \(error)")
                     try? await Task.sleep(for: .seconds(1))

@@ -29,8 +29,9 @@ public protocol JobStore: Sendable {
     func file(jobID: String, name: String) async throws -> JobFile?
 
     /// Claims the oldest queued job for `worker`: status `in_progress`, `attempts` + 1, a lease of
-    /// `leaseSeconds`. Nil when none is queued.
-    func claim(worker: String, leaseSeconds: Double) async throws -> VideoJob?
+    /// `leaseSeconds`. With `models`, only a job for one of them (a worker claims what it can run).
+    /// Nil when none is queued.
+    func claim(worker: String, leaseSeconds: Double, models: [String]?) async throws -> VideoJob?
 
     /// Renews `worker`'s lease on job `id` and records its progress (0 to 100). False when the worker
     /// no longer holds the job (re-queued or deleted): it must stop and write nothing.
@@ -59,4 +60,11 @@ public protocol JobStore: Sendable {
 
     /// Closes the connections; the store is unusable after.
     func shutdown() async
+}
+
+extension JobStore {
+    /// Claims the oldest queued job for any model.
+    public func claim(worker: String, leaseSeconds: Double) async throws -> VideoJob? {
+        try await claim(worker: worker, leaseSeconds: leaseSeconds, models: nil)
+    }
 }

@@ -6,7 +6,10 @@ import PostgresNIO
 /// (or, for `complete`, one transaction) that also NOTIFYs, so the change and its announcement commit
 /// together.
 extension PostgresJobStore {
-    public func claim(worker: String, leaseSeconds: Double) async throws -> VideoJob? {
+    public func claim(worker: String, leaseSeconds: Double, models: [String]?) async throws -> VideoJob? {
+        if let models, models.isEmpty { return nil }
+        let anyModel = models == nil
+        let names = models ?? []
         let job = try await withConnection { connection in
             // SKIP LOCKED: a row another claimer is taking is passed over instead of waited for; the
             // outer `status = 'queued'` re-checks the row once locked.
@@ -15,8 +18,9 @@ extension PostgresJobStore {
                     UPDATE video_jobs
                     SET status = 'in_progress', worker_id = \(worker), progress = 0, attempts = attempts + 1,
                         lease_until = \(unescaped: PostgresSchema.nowMilliseconds) + (\(leaseSeconds)::float8 * 1000)::bigint
-                    WHERE id = (SELECT id FROM video_jobs WHERE status = 'queued' ORDER BY seq
-                                FOR UPDATE SKIP LOCKED LIMIT 1)
+                    WHERE id = (SELECT id FROM video_jobs WHERE status = 'queued'
+                                  AND (\(anyModel) OR model = ANY(\(names)))
+                                ORDER BY seq FOR UPDATE SKIP LOCKED LIMIT 1)
                       AND status = 'queued'
                     RETURNING \(unescaped: JobColumns.list)
                 )

@@ -4,7 +4,9 @@ import SQLiteNIO
 /// claim names the worker and requires the job still `in_progress`, so a worker that lost the job
 /// (re-queued by the reaper, or deleted) matches no row and writes nothing.
 extension SQLiteJobStore {
-    public func claim(worker: String, leaseSeconds: Double) async throws -> VideoJob? {
+    public func claim(worker: String, leaseSeconds: Double, models: [String]?) async throws -> VideoJob? {
+        let filter = models.map { " AND model IN (\(Array(repeating: "?", count: $0.count).joined(separator: ", ")))" } ?? ""
+        if let models, models.isEmpty { return nil }
         // BEGIN IMMEDIATE holds the write lock from the first read: no other process can pick the
         // same queued job between the SELECT and the UPDATE.
         let job = try await transaction { store in
@@ -12,9 +14,9 @@ extension SQLiteJobStore {
                 UPDATE video_jobs
                 SET status = 'in_progress', worker_id = ?, progress = 0, attempts = attempts + 1,
                     lease_until = \(SQLiteSchema.nowMilliseconds) + CAST(? * 1000 AS INTEGER)
-                WHERE id = (SELECT id FROM video_jobs WHERE status = 'queued' ORDER BY seq LIMIT 1)
+                WHERE id = (SELECT id FROM video_jobs WHERE status = 'queued'\(filter) ORDER BY seq LIMIT 1)
                 RETURNING \(JobColumns.list)
-                """, [.text(worker), .float(leaseSeconds)]).first.map(VideoJob.init(sqliteRow:))
+                """, [.text(worker), .float(leaseSeconds)] + (models ?? []).map { .text($0) }).first.map(VideoJob.init(sqliteRow:))
         }
         if job != nil { changes.signal() }
         return job
