@@ -56,6 +56,24 @@ import Testing
         #expect(throws: APIError.self) { try RequestFields.json(Array("{".utf8)) }
     }
 
+    @Test func urlEncodedForms() throws {
+        let fields = try RequestFields.urlEncoded(Array("prompt=a+red%20ball%21&seconds=2&video%5Bid%5D=video_1&empty=".utf8))
+        #expect(fields["prompt"] == "a red ball!")
+        #expect(fields["seconds"] == "2")
+        #expect(fields["video[id]"] == "video_1")
+        #expect(fields["empty"] == "")
+        for bad in ["a=%zz", "a=%4", "=x", "a=%ff%fe"] {
+            #expect(throws: APIError.self, "\(bad)") { try RequestFields.urlEncoded(Array(bad.utf8)) }
+        }
+    }
+
+    @Test func videoUploadsAreCheckedByContent() {
+        #expect(VideoUpload.kind(of: [0, 0, 0, 0x18] + Array("ftypisom".utf8)) == "mp4")
+        #expect(VideoUpload.kind(of: [0x1A, 0x45, 0xDF, 0xA3, 0x9F]) == "webm")
+        #expect(VideoUpload.kind(of: Array("GIF89a".utf8)) == "gif")
+        #expect(VideoUpload.kind(of: Array("#!/bin/sh".utf8)) == nil)
+    }
+
     @Test func headerParameters() {
         #expect(MultipartHeader.parameter("boundary", in: "multipart/form-data; boundary=abc") == "abc")
         #expect(MultipartHeader.parameter("boundary", in: "multipart/form-data; charset=utf-8; boundary=\"a b;c\"") == "a b;c")
