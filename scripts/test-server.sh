@@ -84,7 +84,7 @@ run "restarts and SIGTERM" "$PY" tests/server/test_restart.py
 pg_base=${ZOETROPE_TEST_POSTGRES:-}
 if [ -z "$pg_base" ]; then pg_base=$(bash scripts/start-postgres.sh); pg_started=yes; fi
 pg_url=${pg_base%/*}/zoetrope_server_test
-psql "$pg_base" -q -c "DROP DATABASE IF EXISTS zoetrope_server_test" -c "CREATE DATABASE zoetrope_server_test"
+PGOPTIONS="--client-min-messages=warning" psql "$pg_base" -q -c "DROP DATABASE IF EXISTS zoetrope_server_test" -c "CREATE DATABASE zoetrope_server_test"
 start_server postgres --database "$pg_url" --workers 0
 run "two workers on PostgreSQL, one killed" env ZOETROPE_URL="$URL" ZOETROPE_DATABASE="$pg_url" "$PY" tests/server/test_postgres_workers.py
 
