@@ -46,9 +46,8 @@ struct JobRunner: Sendable {
             throw Failure(code: "invalid_input", message: error.description)
         }
         let output = scratch.newPath(suffix: ".mp4")
-        var metadata = VideoMetadata.generation(prompt: request.prompt, seed: request.seed,
-                                                settings: "\(request.width)x\(request.height), \(request.frames) frames at \(request.fps) fps, \(request.mode.rawValue), model \(job.model)")
-        try? metadata.set("comment", job.id)
+        let metadata = VideoMetadata.generation(prompt: request.prompt, seed: request.seed,
+                                                settings: "\(request.width)x\(request.height), \(request.frames) frames at \(request.fps) fps, \(request.mode.rawValue), model \(job.model), job \(job.id)")
         let writer = try VideoWriter(path: output, width: request.width, height: request.height, fps: request.fps, metadata: metadata)
         var stills = StillSampler(totalFrames: request.outputFrames)
         do {

@@ -23,11 +23,12 @@ public enum VideoServer {
         let v1 = router.group("v1").add(middleware: APIKeyMiddleware(keys: configuration.apiKeys))
         VideoRoutes(store: store, requests: VideoRequests(models: models, configuration: configuration),
                     configuration: configuration, scratch: scratch).register(on: v1)
-        var services: [any Service] = []
+        // Listed first, so shut down last: the scratch folder goes once the workers have stopped.
+        var services: [any Service] = [ScratchCleanup(scratch: scratch)]
         if let generator {
             let runner = JobRunner(generator: generator, scratch: scratch)
-            services = (0..<configuration.workers).map {
-                VideoWorker(store: store, runner: runner, configuration: configuration, index: $0, logger: logger)
+            services += (0..<configuration.workers).map {
+                VideoWorker(store: store, runner: runner, configuration: configuration, index: $0, logger: logger) as any Service
             }
         }
         return Application(router: router,
@@ -90,4 +91,14 @@ public enum ServerLogging {
         }
         return Logger(label: "zoetrope")
     }()
+}
+
+/// Removes the server's scratch folder at shutdown.
+struct ScratchCleanup: Service {
+    let scratch: ScratchFolder
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        scratch.removeAll()
+    }
 }
