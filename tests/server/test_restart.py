@@ -1,5 +1,5 @@
 """Jobs are never lost: queued jobs survive a restart, and a job running at SIGTERM goes back to the
-queue (--shutdown-grace 0) and completes after the next start. Starts its own servers with
+queue (--shutdown-grace 0) and completes after the next start. A running job that is deleted stops. Starts its own servers with
 ZOETROPE_BINARY on a fresh SQLite file."""
 import os
 import signal
@@ -25,7 +25,7 @@ def free_port():
 
 
 class Server:
-    def __init__(self, *arguments):
+    def __init__(self, *arguments, database=database):
         self.port = free_port()
         os.makedirs(LOGS, exist_ok=True)
         self.log = open(os.path.join(LOGS, "restart-server.log"), "a")
@@ -79,7 +79,26 @@ def running_job_goes_back_at_sigterm():
     print(f"     SIGTERM with a job running: exit {code} in {took:.1f} s, the job queued again")
 
 
+def deleting_a_running_job_stops_it():
+    server = Server("--workers", "1", database=os.path.join(folder, "delete.db"))  # no job left by the tests above
+    try:
+        long_id = httpx.post(server.url + "/v1/videos", json={"prompt": "an endless job", "steps": 1000}).json()["id"]
+        wait_for(lambda: server.video(long_id)["status"] == "in_progress", 60, "the job to start")
+        deleted = httpx.delete(f"{server.url}/v1/videos/{long_id}").json()
+        expect(deleted["deleted"], f"{deleted}")
+        expect(httpx.get(f"{server.url}/v1/videos/{long_id}").status_code == 404, "the deleted job is still there")
+        # 1000 steps take minutes; the worker is free again within seconds only if it stopped.
+        quick_id = httpx.post(server.url + "/v1/videos", json={"prompt": "next", "steps": 2}).json()["id"]
+        video = wait_for(lambda: (v := server.video(quick_id))["status"] in ("completed", "failed") and v, 60, "the next job")
+        expect(video["status"] == "completed", f"{video}")
+    finally:
+        server.stop()
+    with open(os.path.join(LOGS, "restart-server.log")) as log:
+        expect(f"{long_id}: stopped" in log.read(), "the worker did not log that it stopped the deleted job")
+
+
 tally = Tally()
 tally.run("queued_jobs_survive_a_restart", queued_jobs_survive_a_restart)
 tally.run("running_job_goes_back_at_sigterm", running_job_goes_back_at_sigterm)
+tally.run("deleting_a_running_job_stops_it", deleting_a_running_job_stops_it)
 tally.finish()

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Serves a stored file whole, or one byte range of it (`Range: bytes=a-b`, `a-`, `-n`) with 206 and
@@ -7,7 +8,7 @@ import Hummingbird
 enum ByteRanges {
     static func response(_ bytes: [UInt8], contentType: String, range header: String?, filename: String) throws -> Response {
         var headers: HTTPFields = [
-            .contentType: contentType, .acceptRanges: "bytes",
+            .contentType: contentType, .acceptRanges: "bytes", HTTPField.Name("X-Content-Type-Options")!: "nosniff",
             .contentDisposition: "inline; filename=\"\(filename)\"", .cacheControl: "private, max-age=3600",
         ]
         let count = bytes.count

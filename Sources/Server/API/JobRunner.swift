@@ -21,17 +21,7 @@ struct JobRunner: Sendable {
 
     /// The job's outputs: `video`, `thumbnail`, `spritesheet`.
     func run(_ job: VideoJob, inputs: JobInputs, progress: JobProgress, isCancelled: @escaping @Sendable () -> Bool) async throws -> [JobFile] {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                do {
-                    continuation.resume(returning: try self.generate(job, inputs: inputs, progress: progress, isCancelled: isCancelled))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-            thread.stackSize = 8 << 20
-            thread.start()
-        }
+        try await onOwnThread { try self.generate(job, inputs: inputs, progress: progress, isCancelled: isCancelled) }
     }
 
     private func generate(_ job: VideoJob, inputs: JobInputs, progress: JobProgress, isCancelled: () -> Bool) throws -> [JobFile] {

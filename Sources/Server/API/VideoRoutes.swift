@@ -44,7 +44,7 @@ struct VideoRoutes: Sendable {
         let (job, upload) = try requests.create(fields)
         var files: [JobFile] = []
         if let upload {
-            try ImageUpload.checkDecodes(upload, scratch: scratch)
+            try await onOwnThread { [scratch] in try ImageUpload.checkDecodes(upload, scratch: scratch) }
             files.append(JobFile(name: "input_reference", contentType: upload.contentType ?? "application/octet-stream", bytes: upload.bytes))
         }
         return try await insert(job, files: files)
@@ -58,8 +58,9 @@ struct VideoRoutes: Sendable {
         if let upload = fields.files["video"] {
             let target = try requests.uploadTarget(fields)
             let maxFrames = Int(configuration.maxSeconds * Double(target.fps)) + 1
-            let frames = try VideoUpload.frameCount(upload, width: target.width, height: target.height, maxFrames: maxFrames,
-                                                    scratch: scratch)
+            let frames = try await onOwnThread { [scratch] in
+                try VideoUpload.frameCount(upload, width: target.width, height: target.height, maxFrames: maxFrames, scratch: scratch)
+            }
             let job = try requests.derived(fromUpload: frames, target: target, extend: extend, fields)
             let kind = VideoUpload.kind(of: upload.bytes) ?? "mp4"
             let file = JobFile(name: "source_video", contentType: kind == "gif" ? "image/gif" : "video/\(kind)", bytes: upload.bytes)
