@@ -10,7 +10,7 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the OpenAI-compatible Videos API, the web page at /, and a worker that makes the videos.",
         discussion: """
-            Jobs are kept in a SQLite file by default; with --database postgres://... several `zoetrope worker`
+            Jobs are kept in a SQLite file by default; with --database postgres://... several `zoetrope worker` \
             processes, on this machine or others, share the queue. See docs/server.md.
             """)
 

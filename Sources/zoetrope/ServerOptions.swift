@@ -11,7 +11,7 @@ struct ServerOptions: ParsableArguments {
             help: "A model folder to offer, named by its folder name; repeat for several (the first is the default). Default: the bundled model.")
     var models: [String] = []
 
-    @Option(help: "The job store: a SQLite file (sqlite:PATH or a plain path), or postgres://USER@HOST:PORT/DB for several workers. Default: sqlite:zoetrope-jobs.db.")
+    @Option(help: "The job store: a SQLite file (sqlite:PATH or a plain path), or postgres://USER@HOST:PORT/DB for several workers.")
     var database: String = "sqlite:zoetrope-jobs.db"
 
     @Option(help: "Worker loops in this process (each runs one job at a time).")

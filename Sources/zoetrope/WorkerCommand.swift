@@ -9,9 +9,9 @@ struct WorkerCommand: AsyncParsableCommand {
         commandName: "worker",
         abstract: "Work the job queue of a `zoetrope serve` without serving HTTP.",
         discussion: """
-            Give it the server's --database (PostgreSQL to run workers on other machines, or the server's SQLite file on
-            this one) and the same --model folders. SIGTERM or Ctrl-C stops it gracefully: the running job finishes
-            within --shutdown-grace seconds or goes back to the queue; a worker that dies loses its job to another
+            Give it the server's --database (PostgreSQL to run workers on other machines, or the server's SQLite file on \
+            this one) and the same --model folders. SIGTERM or Ctrl-C stops it gracefully: the running job finishes \
+            within --shutdown-grace seconds or goes back to the queue; a worker that dies loses its job to another \
             worker once its --lease runs out.
             """)
 
