@@ -1,3 +1,5 @@
+import Media
+import Pipelines
 import Tensor
 
 /// What a job makes, as the API wrote it for the worker: the store keeps it as JSON text
@@ -68,6 +70,26 @@ struct JobParameters: Sendable, Equatable {
         self.mode = mode; self.prompt = prompt; self.negativePrompt = negativePrompt; self.width = width
         self.height = height; self.seconds = seconds; self.fps = fps; self.steps = steps; self.guidance = guidance
         self.seed = seed; self.strength = strength; self.source = source
+    }
+}
+
+extension JobParameters {
+    /// The engine's request for these parameters on `model`: `image` is the frame an image job
+    /// animates, `video` the clip a remix or an extension starts from (the API's check passes grey
+    /// stand-ins, the worker the decoded inputs).
+    func generationRequest(model: String, image: VideoFrames?, video: VideoFrames?) -> GenerationRequest {
+        var request = GenerationRequest(prompt: prompt, negativePrompt: negativePrompt, width: width, height: height,
+                                        seconds: seconds, fps: fps, steps: steps, guidance: guidance, seed: seed, model: model)
+        switch mode {
+        case .text: break
+        case .loop: request.conditioning.loop = true
+        case .image: request.conditioning.image = image
+        case .remix:
+            request.conditioning.video = video
+            request.conditioning.strength = strength
+        case .extend: request.conditioning.previous = video
+        }
+        return request
     }
 }
 

@@ -72,30 +72,20 @@ struct JobRunner: Sendable {
 
     /// The engine's request for `parameters`, its frames decoded from the stored inputs.
     private func generationRequest(_ parameters: JobParameters, model: String, inputs: JobInputs) throws -> GenerationRequest {
-        var request = GenerationRequest(prompt: parameters.prompt, negativePrompt: parameters.negativePrompt,
-                                        width: parameters.width, height: parameters.height, seconds: parameters.seconds,
-                                        fps: parameters.fps, steps: parameters.steps, guidance: parameters.guidance,
-                                        seed: parameters.seed, model: model)
         let fit = FrameFit.cover(width: parameters.width, height: parameters.height)
+        var image: VideoFrames?, video: VideoFrames?
         switch parameters.mode {
-        case .text: break
-        case .loop: request.conditioning.loop = true
+        case .text, .loop: break
         case .image:
-            guard let image = inputs.image else { throw Failure(code: "invalid_job", message: "the job's input_reference is missing") }
-            request.conditioning.image = try decode(image, fit: fit, maxFrames: 1)
+            guard let file = inputs.image else { throw Failure(code: "invalid_job", message: "the job's input_reference is missing") }
+            image = try decode(file, fit: fit, maxFrames: 1)
         case .remix, .extend:
-            guard let source = inputs.sourceVideo else {
+            guard let file = inputs.sourceVideo else {
                 throw Failure(code: "source_missing", message: "the video '\(parameters.source ?? "upload")' this job starts from was deleted")
             }
-            let frames = try decode(source, fit: fit, maxFrames: nil)
-            if parameters.mode == .remix {
-                request.conditioning.video = frames
-                request.conditioning.strength = parameters.strength
-            } else {
-                request.conditioning.previous = frames
-            }
+            video = try decode(file, fit: fit, maxFrames: nil)
         }
-        return request
+        return parameters.generationRequest(model: model, image: image, video: video)
     }
 
     private func decode(_ file: JobFile, fit: FrameFit, maxFrames: Int?) throws -> VideoFrames {
@@ -115,13 +105,11 @@ struct JobInputs: Sendable {
 /// Keeps a few evenly spaced frames of the output as it streams by, for the thumbnail (the middle
 /// one) and the sprite sheet, without holding the whole video.
 struct StillSampler {
-    let totalFrames: Int
     private var seen = 0
     private(set) var kept: [RGBFrame] = []
     private var wanted: Set<Int>
 
     init(totalFrames: Int) {
-        self.totalFrames = max(totalFrames, 1)
         wanted = Set(StillImage.evenlySpacedIndices(JobStills.sheetFrames, outOf: max(totalFrames, 1)))
     }
 

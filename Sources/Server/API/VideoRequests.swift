@@ -79,12 +79,19 @@ struct VideoRequests: Sendable {
         }
     }
 
-    private func remix(_ source: SourceVideo, _ fields: RequestFields) throws -> VideoJob {
+    /// The parameters of a remix or an extension of `source`: the shared fields at the source's size.
+    private func derived(_ mode: JobParameters.Mode, of source: SourceVideo, _ fields: RequestFields) throws
+        -> (JobParameters, GenerationDefaults) {
         let prompt = try self.prompt(fields)
         let defaults = try modelDefaults(source.model)
-        var parameters = try common(fields, mode: .remix, prompt: prompt, width: source.width, height: source.height, defaults: defaults)
+        var parameters = try common(fields, mode: mode, prompt: prompt, width: source.width, height: source.height, defaults: defaults)
         parameters.source = source.id
         parameters.sourceUploaded = source.id == nil
+        return (parameters, defaults)
+    }
+
+    private func remix(_ source: SourceVideo, _ fields: RequestFields) throws -> VideoJob {
+        var (parameters, defaults) = try derived(.remix, of: source, fields)
         parameters.strength = try number(fields, "strength") ?? Self.defaultRemixStrength
         try check(parameters, model: source.model)
         // A remix keeps the whole latent frames of its source: 4k+1 frames.
@@ -94,11 +101,7 @@ struct VideoRequests: Sendable {
     }
 
     private func extend(_ source: SourceVideo, _ fields: RequestFields) throws -> VideoJob {
-        let prompt = try self.prompt(fields)
-        let defaults = try modelDefaults(source.model)
-        var parameters = try common(fields, mode: .extend, prompt: prompt, width: source.width, height: source.height, defaults: defaults)
-        parameters.source = source.id
-        parameters.sourceUploaded = source.id == nil
+        var (parameters, defaults) = try derived(.extend, of: source, fields)
         let added = try seconds(fields["seconds"]) ?? defaultSeconds(defaults, loop: true)
         parameters.seconds = added
         let total = source.seconds + added
@@ -224,20 +227,8 @@ struct VideoRequests: Sendable {
     /// The engine's own rules (sizes, frame counts, steps, guidance, strength), run on stand-in frames.
     private func check(_ parameters: JobParameters, model: String) throws {
         do {
-            var request = GenerationRequest(prompt: parameters.prompt, negativePrompt: parameters.negativePrompt,
-                                            width: parameters.width, height: parameters.height, seconds: parameters.seconds,
-                                            fps: parameters.fps, steps: parameters.steps, guidance: parameters.guidance,
-                                            seed: parameters.seed, model: model)
-            let grey = { (count: Int) in try VideoFrames.grey(width: parameters.width, height: parameters.height, count: count) }
-            switch parameters.mode {
-            case .text: break
-            case .loop: request.conditioning.loop = true
-            case .image: request.conditioning.image = try grey(1)
-            case .remix:
-                request.conditioning.video = try grey(1)
-                request.conditioning.strength = parameters.strength
-            case .extend: request.conditioning.previous = try grey(1)
-            }
+            let grey = try VideoFrames.grey(width: parameters.width, height: parameters.height, count: 1)
+            let request = parameters.generationRequest(model: model, image: grey, video: grey)
             _ = try models.validate(request)
         } catch let error as GenerationError {
             guard case .invalidRequest(let reason) = error else { throw APIError.invalid(error.description) }
