@@ -126,7 +126,7 @@ board video-zoom '{"cards": [{"prompt": "a fox", "seconds": 2, "video": "clip.mp
 board missing-image '{"cards": [{"prompt": "a fox", "seconds": 2, "image": "nothing.png"}]}'
 bad board-empty "the board has no cards" -- storyboard "$work/empty.json" "${small[@]}"
 bad board-zero "card 2: \"seconds\" must be above 0, not 0" -- storyboard "$work/zero.json" "${small[@]}"
-bad board-missing "cannot read the board" -- storyboard "$work/nothing.json" "${small[@]}"
+bad board-missing "nothing.json: does not exist" -- storyboard "$work/nothing.json" "${small[@]}"
 bad board-image "card 1:" -- storyboard "$work/missing-image.json" "${small[@]}"
 bad zoom-factor "zoom: \"factor\" must be above 1" -- zoom "$work/factor.json" "${small[@]}"
 bad zoom-song-unreadable "is not an audio or video file ffmpeg can read" -- zoom "$work/zoom.json" "${small[@]}" --audio "$work/notes.mp3"

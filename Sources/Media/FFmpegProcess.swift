@@ -90,6 +90,7 @@ final class FFmpegProcess {
             throw .io(operation: "starting", path: executable, reason: POSIXFiles.reason(result))
         }
         self.pid = pid
+        PartialOutputs.add(process: pid)
         self.piped = piped
         self.pipeEnd = ourEnd
         self.errorLog = errorLog
@@ -167,14 +168,23 @@ final class FFmpegProcess {
             if errno != EINTR { status = -1; break }
         }
         exitStatus = status
+        PartialOutputs.remove(process: pid)
         return status
     }
 
     /// The error for a wait status, or nil for a clean exit.
     private func failure(status: Int32, destination: String) -> MediaError? {
-        if status == 0 { return nil }
+        // ffmpeg exits 0 even when writing the file failed ("Error writing trailer ...: No space left
+        // on device"), so what it said counts as much as how it exited.
+        let said = errorLogTail()
+        if said.contains("No space left on device") || said.contains("Disk quota exceeded") {
+            return .diskFull(path: destination)
+        }
         let line = lastErrorLine()
-        if line.contains("No space left on device") { return .diskFull(path: destination) }
+        if status == 0 {
+            guard FFmpegProcess.writeFailures.contains(where: { said.contains($0) }) else { return nil }
+            return .ffmpegFailed(status: "could not write the file", lastLine: line)
+        }
         let signal = status & 0x7f
         let description = status == -1 ? "could not be waited for"
             : signal == 0 ? "exited with status \((status >> 8) & 0xff)"
@@ -182,16 +192,25 @@ final class FFmpegProcess {
         return .ffmpegFailed(status: description, lastLine: line)
     }
 
-    /// The last informative line ffmpeg wrote to stderr.
-    func lastErrorLine() -> String {
+    /// What ffmpeg prints, with an exit status of 0, when it could not write its output.
+    private static let writeFailures = ["Error writing trailer", "Error closing file", "av_interleaved_write_frame()",
+                                        "Error submitting a packet to the muxer", "Input/output error"]
+
+    /// The last `limit` bytes ffmpeg wrote to stderr.
+    private func errorLogTail(limit: Int = 65_536) -> String {
         guard errorLog >= 0 else { return "" }
         let size = Int(lseek(errorLog, 0, SEEK_END))
         guard size > 0 else { return "" }
-        let length = min(size, 4096)
+        let length = min(size, limit)
         var tail = [UInt8](repeating: 0, count: length)
         let count = tail.withUnsafeMutableBytes { pread(errorLog, $0.baseAddress, length, off_t(size - length)) }
         guard count > 0 else { return "" }
-        let lines = String(decoding: tail[0..<count], as: UTF8.self)
+        return String(decoding: tail[0..<count], as: UTF8.self)
+    }
+
+    /// The last informative line ffmpeg wrote to stderr.
+    func lastErrorLine() -> String {
+        let lines = errorLogTail(limit: 4096)
             .split(whereSeparator: { $0 == "\n" || $0 == "\r" })
             .map { $0.trimmingSpaces }
             .filter { !$0.isEmpty && !FFmpegProcess.isConsequence($0) }
@@ -228,7 +247,7 @@ extension Substring {
 }
 
 /// A plain pthread mutex (the project avoids Foundation; `Synchronization.Mutex` needs macOS 15).
-private final class PThreadMutex: @unchecked Sendable {
+final class PThreadMutex: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
     init() {
@@ -243,4 +262,10 @@ private final class PThreadMutex: @unchecked Sendable {
 
     func lock() { pthread_mutex_lock(mutex) }
     func unlock() { pthread_mutex_unlock(mutex) }
+
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        lock()
+        defer { unlock() }
+        return try body()
+    }
 }

@@ -7,45 +7,59 @@ import Darwin
 /// Where an output is written while it is incomplete and where it ends up. The temporary file or
 /// folder sits beside the destination (`.clip.partial-<pid>-<n>.mp4`), so the final `rename` stays
 /// on one file system and replaces an earlier output in a single step.
-struct OutputLocation {
+///
+/// Making one only checks the destination; ``create()`` makes the temporary when the first frames
+/// exist, so a run that fails or is stopped before then leaves nothing behind. While it exists the
+/// temporary is listed in ``PartialOutputs``, which removes it if the process is stopped at once.
+final class OutputLocation {
     /// The path the finished output gets (a PNG folder's path has no trailing `/`).
     let destination: String
-    /// The temporary file, or for PNG frames the temporary folder.
-    let temporary: String
     let isFolder: Bool
+    private let parent: String
+    private let name: String
+    private let suffix: String
+    /// The temporary file, or for PNG frames the temporary folder; nil until ``create()``.
+    private(set) var temporary: String?
     /// Where an earlier PNG folder waits while the new one is renamed into place.
-    private let aside: String
+    private var aside: String?
 
-    /// Checks the destination folder and creates the (empty) temporary file or folder.
+    /// Checks that the destination's folder exists and is writable and that whatever is at the
+    /// destination may be replaced (see ``check(path:format:)``). Creates nothing.
     init(path: String, format: VideoFormat) throws(MediaError) {
         isFolder = format == .pngFolder
         var trimmed = Substring(path)
         while isFolder && trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
         let destination = String(trimmed)
         let slash = destination.lastIndex(of: "/")
-        let parent = slash.map { $0 == destination.startIndex ? "/" : String(destination[..<$0]) } ?? "."
-        let name = slash.map { String(destination[destination.index(after: $0)...]) } ?? destination
+        parent = slash.map { $0 == destination.startIndex ? "/" : String(destination[..<$0]) } ?? "."
+        name = slash.map { String(destination[destination.index(after: $0)...]) } ?? destination
         guard !name.isEmpty, name != ".", name != "..", name != "/" else {
             throw .destinationOccupied(path: path, detail: "give the PNG folder a name of its own, like 'frames/'")
         }
-        self.destination = destination
-
-        switch POSIXFiles.status(parent) {
-        case .failure(let error) where error.code == ENOENT || error.code == ENOTDIR:
-            throw .destinationFolderMissing(folder: parent)
-        case .failure(let error):
-            throw .destinationNotWritable(folder: parent, reason: POSIXFiles.reason(error.code))
-        case .success(let info) where !POSIXFiles.isDirectory(info):
-            throw .destinationFolderMissing(folder: parent)
-        case .success:
-            guard access(parent, W_OK | X_OK) == 0 else {
-                throw .destinationNotWritable(folder: parent, reason: POSIXFiles.reason(errno))
-            }
+        guard name.utf8.count <= 255 else {
+            throw .destinationOccupied(path: path, detail: "the name is \(name.utf8.count) bytes, more than the 255 a file name may have")
         }
+        self.destination = destination
+        suffix = isFolder ? "" : "." + format.rawValue
+        try OutputLocation.checkFolder(parent)
         try OutputLocation.checkReplaceable(destination, isFolder: isFolder)
+    }
 
-        let suffix = isFolder ? "" : "." + format.rawValue
-        let stem = "\(parent)/.\(name).partial-\(getpid())-"
+    /// Checks `path` as an output of `format` without creating anything: its folder exists and is
+    /// writable, and it is free or holds an earlier output of the same kind (a regular file, or a
+    /// folder of PNG frames), never a FIFO, a device or another kind of file.
+    static func check(path: String, format: VideoFormat) throws(MediaError) {
+        _ = try OutputLocation(path: path, format: format)
+    }
+
+    deinit { discard() }
+
+    /// Creates the (empty) temporary file or folder beside the destination, once.
+    func create() throws(MediaError) {
+        guard temporary == nil else { return }
+        // A hidden name from the destination's, unless that would pass the 255 bytes a name may have.
+        let base = name.utf8.count + 40 <= 255 ? name : "zoetrope"
+        let stem = "\(parent)/.\(base).partial-\(getpid())-"
         for attempt in 0..<1000 {
             let candidate = "\(stem)\(attempt)\(suffix)"
             let created: Int32
@@ -57,7 +71,8 @@ struct OutputLocation {
             }
             if created == 0 {
                 temporary = candidate
-                aside = "\(parent)/.\(name).replaced-\(getpid())-\(attempt)"
+                aside = "\(parent)/.\(base).replaced-\(getpid())-\(attempt)"
+                PartialOutputs.add(candidate, isFolder: isFolder)
                 return
             }
             let code = errno
@@ -71,16 +86,45 @@ struct OutputLocation {
         throw .io(operation: "creating a temporary name beside", path: destination, reason: "all 1000 names are taken")
     }
 
-    /// An earlier output may be replaced: a file by a file, and a folder by a folder only when it
-    /// holds nothing but `frame_NNNNN.png` files (so a mistyped path never replaces a real folder).
+    /// The folder exists, is a folder, and may be written.
+    private static func checkFolder(_ parent: String) throws(MediaError) {
+        switch POSIXFiles.status(parent) {
+        case .failure(let error) where error.code == ENOENT || error.code == ENOTDIR:
+            throw .destinationFolderMissing(folder: parent)
+        case .failure(let error):
+            throw .destinationNotWritable(folder: parent, reason: POSIXFiles.reason(error.code))
+        case .success(let info) where !POSIXFiles.isDirectory(info):
+            throw .destinationFolderMissing(folder: parent)
+        case .success:
+            guard access(parent, W_OK | X_OK) == 0 else {
+                throw .destinationNotWritable(folder: parent, reason: POSIXFiles.reason(errno))
+            }
+        }
+    }
+
+    /// An earlier output may be replaced: a regular file by a file, and a folder by a folder only
+    /// when it holds nothing but `frame_NNNNN.png` files (so a mistyped path never replaces a real
+    /// folder). A FIFO, a device or a socket is never replaced. A symbolic link is looked through: the
+    /// rename replaces the link itself, so what it points to is never written.
     private static func checkReplaceable(_ destination: String, isFolder: Bool) throws(MediaError) {
-        guard case .success(let info) = POSIXFiles.status(destination) else { return }
-        let existingIsFolder = POSIXFiles.isDirectory(info)
+        var info = stat()
+        guard lstat(destination, &info) == 0 else {
+            if errno == ENOENT { return }
+            throw .destinationOccupied(path: destination, detail: POSIXFiles.reason(errno))
+        }
+        if (info.st_mode & S_IFMT) == S_IFLNK {
+            guard case .success(let target) = POSIXFiles.status(destination) else { return }  // a dangling link
+            info = target
+        }
+        let kind = info.st_mode & S_IFMT
         if !isFolder {
-            if existingIsFolder { throw .destinationOccupied(path: destination, detail: "it is a folder") }
+            if kind == S_IFDIR { throw .destinationOccupied(path: destination, detail: "it is a folder") }
+            if kind != S_IFREG { throw .destinationOccupied(path: destination, detail: "it is \(POSIXFiles.kindName(kind)), not a regular file") }
             return
         }
-        guard existingIsFolder else { throw .destinationOccupied(path: destination, detail: "it is a file, not a folder") }
+        guard kind == S_IFDIR else {
+            throw .destinationOccupied(path: destination, detail: "it is \(kind == S_IFREG ? "a file" : POSIXFiles.kindName(kind)), not a folder")
+        }
         let strangers = try POSIXFiles.folderEntries(destination).filter { !VideoFormat.isPNGFrameName($0) }
         if let example = strangers.first {
             throw .destinationOccupied(path: destination,
@@ -90,24 +134,31 @@ struct OutputLocation {
 
     /// Moves the finished output into place, replacing an earlier one.
     func commit() throws(MediaError) {
-        guard isFolder, case .success = POSIXFiles.status(destination) else {
+        guard let temporary, let aside else { throw .writerClosed }
+        // Checked again: something else may have appeared at the destination while the video was made.
+        try OutputLocation.checkReplaceable(destination, isFolder: isFolder)
+        if isFolder, case .success = POSIXFiles.status(destination) {
+            // A folder cannot be renamed over a non-empty one: move the old one aside first.
+            try POSIXFiles.rename(destination, aside)
+            do throws(MediaError) {
+                try POSIXFiles.rename(temporary, destination)
+            } catch {
+                try? POSIXFiles.rename(aside, destination)
+                throw error
+            }
+            POSIXFiles.removeFolder(aside)
+        } else {
             try POSIXFiles.rename(temporary, destination)
-            return
         }
-        // A folder cannot be renamed over a non-empty one: move the old one aside first.
-        try OutputLocation.checkReplaceable(destination, isFolder: true)
-        try POSIXFiles.rename(destination, aside)
-        do throws(MediaError) {
-            try POSIXFiles.rename(temporary, destination)
-        } catch {
-            try? POSIXFiles.rename(aside, destination)
-            throw error
-        }
-        POSIXFiles.removeFolder(aside)
+        PartialOutputs.remove(temporary)
+        self.temporary = nil
     }
 
-    /// Removes the temporary output.
+    /// Removes the temporary output, if there is one.
     func discard() {
+        guard let temporary else { return }
         if isFolder { POSIXFiles.removeFolder(temporary) } else { unlink(temporary) }
+        PartialOutputs.remove(temporary)
+        self.temporary = nil
     }
 }

@@ -5,6 +5,8 @@ import Tensor
 /// The format comes from the path (see ``VideoFormat``). Frames stream to ffmpeg's stdin as raw
 /// `rgb24` through a pipe; ffmpeg writes a temporary name beside the destination, and only
 /// ``finish()`` moves the result into place (replacing an earlier output then, not before).
+/// Opening the writer only checks the destination: the temporary output and ffmpeg start with the
+/// first frames, so a run that fails before it has any leaves nothing behind.
 /// ``cancel()``, a failure, or dropping an unfinished writer removes everything written.
 ///
 /// ```swift
@@ -41,10 +43,11 @@ public final class VideoWriter {
     private let videoOnly: OutputLocation?
     private let executable: String
     private var process: FFmpegProcess?
-    /// False once finished or cancelled; the temporary output exists exactly while this is true.
+    /// False once finished or cancelled. The temporary output exists from the first frames until then.
     private var isOpen = true
 
-    /// Starts ffmpeg writing to a temporary name beside `path`.
+    /// Checks the settings and the destination; ffmpeg starts writing to a temporary name beside
+    /// `path` when the first frames come.
     ///
     /// - Parameters:
     ///   - path: `….mp4`, `….webm`, `….gif`, or a folder path ending in `/` for PNG frames. Its
@@ -75,26 +78,9 @@ public final class VideoWriter {
         if audio != nil && !format.carriesAudio { throw .invalidSettings(detail: format.noAudioDetail) }
         let executable = try ffmpeg.resolve()
         try audio?.check(executable: executable)
-        let location = try OutputLocation(path: path, format: format)
-        var videoOnly: OutputLocation?
-        do throws(MediaError) {
-            if audio != nil { videoOnly = try OutputLocation(path: path, format: format) }
-            let target = videoOnly ?? location
-            // "file:" keeps a ':' in the path from reading as a protocol; image2 expands '%' itself.
-            let output = format == .pngFolder
-                ? "file:" + String(target.temporary.flatMap { $0 == "%" ? ["%", "%"] : [$0] }) + "/frame_%05d.png"
-                : "file:" + target.temporary
-            // With a soundtrack the tags go in when the song joins the video.
-            let arguments = ["-hide_banner", "-nostats", "-loglevel", "error", "-y",
-                             "-f", "rawvideo", "-pix_fmt", "rgb24", "-video_size", "\(width)x\(height)",
-                             "-framerate", String(fps), "-i", "pipe:0"]
-                + format.ffmpegOutputArguments(metadata: audio == nil ? metadata : VideoMetadata()) + [output]
-            process = try FFmpegProcess(executable: executable, arguments: arguments)
-        } catch {
-            videoOnly?.discard()
-            location.discard()
-            throw error
-        }
+        // Only checks: the temporary output and ffmpeg start with the first frames.
+        location = try OutputLocation(path: path, format: format)
+        videoOnly = audio == nil ? nil : try OutputLocation(path: path, format: format)
         self.path = path
         self.format = format
         self.width = width
@@ -102,9 +88,40 @@ public final class VideoWriter {
         self.fps = fps
         self.metadata = metadata
         self.audio = audio
-        self.location = location
-        self.videoOnly = videoOnly
         self.executable = executable
+    }
+
+    /// Creates the temporary output and starts ffmpeg writing to it, when the first frames come.
+    private func start() throws(MediaError) -> FFmpegProcess {
+        if let process { return process }
+        guard isOpen else { throw .writerClosed }
+        do throws(MediaError) {
+            try location.create()
+            try videoOnly?.create()
+            guard let temporary = (videoOnly ?? location).temporary else { throw .writerClosed }
+            // "file:" keeps a ':' in the path from reading as a protocol; image2 expands '%' itself.
+            let output = format == .pngFolder
+                ? "file:" + String(temporary.flatMap { $0 == "%" ? ["%", "%"] : [$0] }) + "/frame_%05d.png"
+                : "file:" + temporary
+            // With a soundtrack the tags go in when the song joins the video.
+            let arguments = ["-hide_banner", "-nostats", "-loglevel", "error", "-y",
+                             "-f", "rawvideo", "-pix_fmt", "rgb24", "-video_size", "\(width)x\(height)",
+                             "-framerate", String(fps), "-i", "pipe:0"]
+                + format.ffmpegOutputArguments(metadata: audio == nil ? metadata : VideoMetadata()) + [output]
+            let started = try FFmpegProcess(executable: executable, arguments: arguments)
+            process = started
+            return started
+        } catch {
+            cancel()
+            throw error
+        }
+    }
+
+    /// Throws unless a writer could write `path`: a known format, an existing writable folder, and
+    /// nothing at the path that a finished output may not replace (see ``init(path:width:height:fps:metadata:audio:ffmpeg:)``).
+    /// Creates nothing; for checking every destination before the work that fills them starts.
+    public static func checkDestination(_ path: String) throws(MediaError) {
+        try OutputLocation.check(path: path, format: try VideoFormat(path: path))
     }
 
     deinit { cancel() }
@@ -112,11 +129,13 @@ public final class VideoWriter {
     /// Sends frames to ffmpeg. A frame of the wrong size throws before anything is sent and leaves
     /// the writer usable; an ffmpeg or disk failure cancels the writer and throws.
     public func append(frames: [RGBFrame]) throws(MediaError) {
-        guard let process else { throw .writerClosed }
+        guard isOpen else { throw .writerClosed }
         for (index, frame) in frames.enumerated() where frame.width != width || frame.height != height {
             throw .invalidFrames(detail: "frame \(framesWritten + index) is \(frame.width)x\(frame.height); "
                                  + "the writer for '\(path)' takes \(width)x\(height)")
         }
+        guard !frames.isEmpty else { return }
+        let process = try start()
         do throws(MediaError) {
             for frame in frames {
                 // withUnsafeBytes only rethrows untyped errors; carry the typed one out in a Result.
@@ -145,8 +164,8 @@ public final class VideoWriter {
     /// Ends the video: waits for ffmpeg, stores the metadata GIF and PNG need, and moves the output
     /// to its path. On failure nothing is left behind and the error says why.
     public func finish() throws(MediaError) {
-        guard let process else { throw .writerClosed }
-        guard framesWritten > 0 else {
+        guard isOpen else { throw .writerClosed }
+        guard let process, framesWritten > 0 else {
             cancel()
             throw .invalidFrames(detail: "no frames were written to '\(path)'")
         }
@@ -154,7 +173,8 @@ public final class VideoWriter {
             try process.finish(destination: location.destination)
             self.process = nil
             if let audio, let videoOnly {
-                try audio.mux(video: videoOnly.temporary, into: location.temporary,
+                guard let video = videoOnly.temporary, let output = location.temporary else { throw .writerClosed }
+                try audio.mux(video: video, into: output,
                               duration: Double(framesWritten) / Double(fps), format: format, metadata: metadata,
                               executable: executable, destination: location.destination)
                 videoOnly.discard()
@@ -180,16 +200,16 @@ public final class VideoWriter {
     }
 
     private func embedMetadata() throws(MediaError) {
-        guard !metadata.entries.isEmpty else { return }
+        guard !metadata.entries.isEmpty, let temporary = location.temporary else { return }
         switch format {
         case .mp4, .webm:
             return  // ffmpeg wrote them as tags
         case .gif:
-            try MetadataEmbedding.appendGIFComment(metadata.commentText, toFile: location.temporary)
+            try MetadataEmbedding.appendGIFComment(metadata.commentText, toFile: temporary)
         case .pngFolder:
             let chunks = MetadataEmbedding.pngTextChunks(metadata)
             for index in 1...framesWritten {
-                try MetadataEmbedding.insertPNGChunks(chunks, intoFile: location.temporary + "/"
+                try MetadataEmbedding.insertPNGChunks(chunks, intoFile: temporary + "/"
                                                       + VideoFormat.pngFrameName(index))
             }
         }

@@ -71,8 +71,10 @@ public struct GenerationDefaults: Sendable, Equatable {
     /// The defaults `folder` declares in its `zoetrope.json` (Wan 2.1's when it has none), with the
     /// latent geometry of its VAE and transformer configs (Wan 2.1's for a component without one).
     public init(folder: ModelFolder) throws {
-        if let json = try folder.optionalJSONFile(Self.fileName) {
-            try self.init(json: json, source: "\(folder.path)/\(Self.fileName)")
+        let source = "\(folder.path)/\(Self.fileName)"
+        let json = try folder.optionalJSONFile(Self.fileName)
+        if let json {
+            try self.init(json: json, source: source)
         } else {
             self = .wan21
         }
@@ -81,6 +83,25 @@ public struct GenerationDefaults: Sendable, Equatable {
         let transformer = try component?.config.map { try WanTransformer.Config(json: $0, file: component?.configPath) }
             ?? WanTransformer.Config.wan21T2V1_3B
         geometry = try LatentGeometry(vae: vae, transformer: transformer)
+        if json != nil { try checkAsDefaults(source: source) }
+    }
+
+    /// Throws unless a request that leaves everything out is valid with these defaults, naming the
+    /// file they came from: a bad value in `zoetrope.json` is the file's fault, not a flag's.
+    private func checkAsDefaults(source: String) throws {
+        do {
+            _ = try GenerationRequest(prompt: "defaults").validated(defaults: self)
+        } catch GenerationError.invalidRequest(let reason) {
+            throw GenerationError.invalidRequest("\(source) sets defaults no request could use: \(reason)")
+        }
+        if let window, !(window > 1 && window <= GenerationRequest.maximumFrames && geometry.isValid(frames: window)) {
+            throw GenerationError.invalidRequest(
+                "\(source): window \(window) must be of the form \(geometry.temporalCompression)k+1, more than 1 and at most \(GenerationRequest.maximumFrames)")
+        }
+        if let context, !(geometry.isValid(frames: context) && context < (window ?? frames)) {
+            throw GenerationError.invalidRequest(
+                "\(source): context \(context) must be of the form \(geometry.temporalCompression)k+1 and fewer than the window's \(window ?? frames) frames")
+        }
     }
 }
 

@@ -36,6 +36,11 @@ public struct ModelFolder: Sendable {
             // A component is a [library, class] pair of strings or nulls; other keys are settings.
             guard let pair = members[key]?.arrayValue, pair.count == 2,
                   pair.allSatisfy({ $0.isNull || $0.stringValue != nil }) else { continue }
+            // The key names a subfolder: it must stay inside this folder.
+            guard ModelFolder.isPlainName(key) else {
+                throw WeightFileError(path: indexPath, .modelFolder(
+                    "component \(quoted(key)) is not a plain folder name (no '/', '..' or control characters)"))
+            }
             components.append(try ModelComponent(
                 folder: path, name: key, library: pair[0].stringValue, className: pair[1].stringValue))
         }
@@ -56,6 +61,13 @@ public struct ModelFolder: Sendable {
         let filePath = joinPath(path, name)
         guard pathKind(filePath) != .missing else { return nil }
         return try readJSONFile(filePath).value
+    }
+
+    /// Whether `name` is one file or folder name inside a folder: not empty, not `.` or `..`, without
+    /// `/` or control characters.
+    static func isPlainName(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && name.utf8.count <= 255
+            && !name.unicodeScalars.contains { $0 == "/" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F }
     }
 
     /// Whether `path` is a folder holding a `model_index.json`.

@@ -15,14 +15,11 @@ final class FileMapping: @unchecked Sendable {
 
     /// Maps `path`. Files shorter than `minimumSize` bytes throw `.tooSmall` before mapping.
     init(path: String, minimumSize: Int) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw WeightFileError(path: path, .unreadable(errnoMessage())) }
+        let fd: Int32
+        do { fd = try RegularFile.openForReading(path) } catch { throw WeightFileError(error) }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw WeightFileError(path: path, .unreadable(errnoMessage())) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw WeightFileError(path: path, .unreadable("not a regular file"))
-        }
         let size = Int(info.st_size)
         guard size >= minimumSize else { throw WeightFileError(path: path, .tooSmall(byteCount: size)) }
         guard size > 0 else { throw WeightFileError(path: path, .tooSmall(byteCount: 0)) }
@@ -58,7 +55,9 @@ enum PathKind { case missing, file, directory, other }
 
 func pathKind(_ path: String) -> PathKind {
     var info = stat()
-    guard stat(path, &info) == 0 else { return .missing }
+    // Only a path that is not there is missing; a loop of links or a forbidden folder is something
+    // else, which opening it then names.
+    guard stat(path, &info) == 0 else { return errno == ENOENT || errno == ENOTDIR ? .missing : .other }
     switch info.st_mode & S_IFMT {
     case S_IFREG: return .file
     case S_IFDIR: return .directory
@@ -101,24 +100,13 @@ func listFolder(_ path: String) throws -> [String] {
     return names.sorted()
 }
 
-/// The whole contents of a (small) file.
+/// The whole contents of a (small) file: a config, an index or a model index.
 func readWholeFile(_ path: String) throws -> [UInt8] {
-    guard pathKind(path) != .directory else { throw WeightFileError(path: path, .unreadable("is a folder")) }
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw WeightFileError(path: path, .unreadable(errnoMessage())) }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65_536)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n == 0 { return bytes }
-        if n < 0 {
-            if errno == EINTR { continue }
-            throw WeightFileError(path: path, .unreadable(errnoMessage()))
-        }
-        bytes.append(contentsOf: chunk[0..<n])
-    }
+    do { return try RegularFile.read(path, limit: maximumJSONFileBytes) } catch { throw WeightFileError(error) }
 }
+
+/// The largest JSON file (config, index, model index) read: real ones are kilobytes to a few megabytes.
+let maximumJSONFileBytes = 64 << 20
 
 /// Reads and parses a JSON file; a syntax error names the file.
 func readJSONFile(_ path: String) throws -> (value: JSONValue, text: String) {
@@ -144,8 +132,10 @@ final class AtomicFileWriter {
 
     init(path: String) throws {
         self.path = path
-        temporaryPath = joinPath(parentFolder(path),
-                                 ".\(fileName(path)).\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
+        try checkOutputPath(path)
+        // A hidden name from the file's, unless that would pass the 255 bytes a name may have.
+        let name = fileName(path).utf8.count + 32 <= 255 ? fileName(path) : "safetensors"
+        temporaryPath = joinPath(parentFolder(path), ".\(name).\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
         fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw WeightFileError(path: path, .writeFailed("cannot create \(temporaryPath): \(errnoMessage())"))
@@ -178,6 +168,7 @@ final class AtomicFileWriter {
         let status = close(fd)
         fd = -1
         guard status == 0 else { throw WeightFileError(path: path, .writeFailed("close failed: \(errnoMessage())")) }
+        try checkOutputPath(path)  // again: something may have appeared there while the file was written
         guard rename(temporaryPath, path) == 0 else {
             throw WeightFileError(path: path, .writeFailed("cannot rename \(temporaryPath) into place: \(errnoMessage())"))
         }
@@ -187,5 +178,29 @@ final class AtomicFileWriter {
     deinit {
         if fd >= 0 { close(fd) }
         if !committed { unlink(temporaryPath) }
+    }
+}
+
+/// Throws unless `path` may receive an output file: its folder exists and is writable, its name fits
+/// in 255 bytes, and it is free or a regular file (a FIFO, a device or a folder is never replaced).
+func checkOutputPath(_ path: String) throws {
+    let folder = parentFolder(path), name = fileName(path)
+    guard !name.isEmpty, name != ".", name != "..", !path.hasSuffix("/") else {
+        throw WeightFileError(path: path, .writeFailed("is a folder's path; give the file a name"))
+    }
+    guard name.utf8.count <= 255 else {
+        throw WeightFileError(path: path, .writeFailed("the name is \(name.utf8.count) bytes, more than the 255 a file name may have"))
+    }
+    switch pathKind(folder) {
+    case .directory:
+        guard access(folder, W_OK | X_OK) == 0 else {
+            throw WeightFileError(path: path, .writeFailed("its folder \(folder) cannot be written: \(errnoMessage())"))
+        }
+    default:
+        throw WeightFileError(path: path, .writeFailed("its folder \(folder) does not exist"))
+    }
+    var info = stat()
+    if stat(path, &info) == 0, let problem = RegularFile.kindProblem(info.st_mode) {
+        throw WeightFileError(path: path, .writeFailed("\(problem), so it is not replaced"))
     }
 }

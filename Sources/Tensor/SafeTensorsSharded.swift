@@ -49,10 +49,10 @@ public final class ShardedSafeTensors: Sendable {
         var shards: [SafeTensorsFile] = []
         for shardName in shardNames {
             let shardPath = joinPath(folder, shardName)
-            guard pathKind(shardPath) == .file else {
+            if let problem = RegularFile.problem(shardPath) {
                 let users = shardOfName.filter { $0.value == shardName }.keys.sorted()
                 throw failure("shard \(quoted(shardName)), mapped for \(users.count) tensors such as "
-                    + "\(quoted(users.first ?? "")), does not exist in \(folder)")
+                    + "\(quoted(users.first ?? "")), \(problem) (in \(folder))")
             }
             shards.append(try SafeTensorsFile(path: shardPath))
         }

@@ -2,6 +2,11 @@
 /// tensor's bytes in the order given. The data goes to a temporary file in the destination's folder
 /// that is renamed into place once complete, so a failed write never leaves a half-written file.
 public enum SafeTensorsWriter {
+    /// Throws ``WeightFileError`` unless ``write(_:metadata:to:)`` could write `path`: its folder
+    /// exists and is writable, and the path is free or a regular file. For checking a destination
+    /// before the work that produces the file starts.
+    public static func checkDestination(_ path: String) throws { try checkOutputPath(path) }
+
     /// Writes `tensors` (host tensors with distinct names) and `metadata` to `path`, replacing any
     /// file there. Throws ``WeightFileError`` naming the path.
     public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:],

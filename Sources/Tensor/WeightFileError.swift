@@ -16,10 +16,15 @@ public struct WeightFileError: Error, CustomStringConvertible, Equatable, Sendab
         self.reason = reason
     }
 
+    /// The error for a path that ``RegularFile`` refused.
+    init(_ error: RegularFileError) { self.init(path: error.path, .notARegularFile(error.reason)) }
+
     /// What is wrong with a weight file.
     public enum Reason: Equatable, Sendable {
         /// The file is missing or cannot be opened, mapped or read (the system's message).
         case unreadable(String)
+        /// The path is not a readable regular file: what it is instead ("is a FIFO (named pipe), ...").
+        case notARegularFile(String)
         /// The file is shorter than the 8-byte header length field.
         case tooSmall(byteCount: Int)
         /// The header length field points past the end of the file.
@@ -66,6 +71,8 @@ public struct WeightFileError: Error, CustomStringConvertible, Equatable, Sendab
         switch reason {
         case .unreadable(let message):
             return "cannot be read: \(oneLine(message))"
+        case .notARegularFile(let phrase):
+            return oneLine(phrase)
         case .tooSmall(let byteCount):
             return "is \(byteCount) bytes long, too short for a safetensors file (the header length alone takes 8)"
         case .headerPastEnd(let length, let fileSize):

@@ -4,6 +4,7 @@ import Glibc
 import CPUBackend
 import Media
 import Pipelines
+import Tensor
 
 /// A storyboard file as the CLI reads it: the board, and the folder its relative paths start from.
 struct BoardFile {
@@ -59,19 +60,13 @@ struct BoardFile {
         }
     }
 
-    /// Reads the file as UTF-8 text, refusing what is not a regular file or is too large.
+    /// Reads the file as UTF-8 text, refusing what is not a regular file (without blocking on a FIFO)
+    /// or is too large.
     private static func readText(_ path: String) throws -> String {
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw CommandError("cannot read the board \(path): \(String(cString: strerror(errno)))") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw CommandError("the board \(path) is not a regular file") }
-        guard info.st_size <= maximumBytes else {
-            throw CommandError("the board \(path) is \(info.st_size) bytes, more than the \(maximumBytes) a board may have")
+        let bytes: [UInt8]
+        do { bytes = try RegularFile.read(path, limit: maximumBytes) } catch {
+            throw CommandError("the board \(error)")
         }
-        guard let file = fopen(path, "rb") else { throw CommandError("cannot read the board \(path): \(String(cString: strerror(errno)))") }
-        defer { fclose(file) }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        let count = bytes.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-        guard count == bytes.count else { throw CommandError("cannot read the board \(path): it changed while being read") }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw CommandError("the board \(path) is not UTF-8 text") }
         return text
     }
@@ -88,7 +83,8 @@ struct BoardSetup {
     let timeline: StoryboardTimeline
 
     init(board: String, output: String, song: SongOptions, options: GenerationOptions) throws {
-        _ = try VideoFormat(path: output)
+        if options.saveLatents != nil { throw CommandError("--save-latents applies to one clip; a board is made in windows") }
+        try options.checkDestinations(output: output)
         file = try BoardFile(path: board)
         audio = try song.track(for: output)
         generator = try file.generator(options)

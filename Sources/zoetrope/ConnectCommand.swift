@@ -41,6 +41,7 @@ struct ConnectCommand: ParsableCommand {
     @OptionGroup var options: GenerationOptions
 
     func run() throws {
+        try options.checkDestinations(output: output)
         guard seconds != nil || frames != nil else { throw CommandError("give the length of the transition with --seconds or --frames") }
         let generator = try makeGenerator(options)
         let (width, height) = try canvasSize(for: first, options: options, store: generator.store)

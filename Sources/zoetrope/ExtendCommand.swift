@@ -37,6 +37,7 @@ struct ExtendCommand: ParsableCommand {
     @OptionGroup var options: GenerationOptions
 
     func run() throws {
+        try options.checkDestinations(output: output)
         guard seconds != nil || frames != nil else { throw CommandError("give the length of the new part with --seconds or --frames") }
         let generator = try makeGenerator(options)
         let (width, height) = try canvasSize(for: video, options: options, store: generator.store)

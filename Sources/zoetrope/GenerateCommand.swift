@@ -52,6 +52,7 @@ struct GenerateCommand: ParsableCommand {
     @OptionGroup var options: GenerationOptions
 
     func run() throws {
+        try options.checkDestinations(output: output)
         let generator = try makeGenerator(options)
         let defaults = try generator.store.defaults(for: nil)
         let width = options.width ?? defaults.width, height = options.height ?? defaults.height
@@ -94,6 +95,9 @@ struct GenerateCommand: ParsableCommand {
     private func runLong(_ story: StoryboardGenerator, request: ValidatedRequest, inputs: [String]) throws {
         if options.noise != nil {
             throw CommandError("--noise applies to one window; a clip of \(request.frames) frames is made in windows, each drawing its noise from the seed")
+        }
+        if options.saveLatents != nil {
+            throw CommandError("--save-latents applies to one window; a clip of \(request.frames) frames is made in windows")
         }
         var metadata = VideoMetadata.generation(prompt: request.prompt, seed: request.seed,
                                                 settings: GenerationRun(options: options, output: output, inputs: inputs).settingsLine(request))

@@ -1,5 +1,10 @@
 import ArgumentParser
+import Media
 import Pipelines
+import Tensor
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The options every generating command shares: the model, the size and timing, the sampler, the
 /// seed and noise, and what to save besides the video.
@@ -52,12 +57,30 @@ struct GenerationOptions: ParsableArguments {
     @Option(help: "Precision: reference (bf16 transformer and text encoder, fp32 VAE, as diffusers runs Wan) or f32.")
     var precision: String = "reference"
 
+    /// Checks every file the run will write before any work starts: `output` (its format, folder, and
+    /// that whatever is there may be replaced) and `--save-latents` (the same, and not `output`).
+    func checkDestinations(output: String) throws {
+        try VideoWriter.checkDestination(output)
+        guard let latents = saveLatents else { return }
+        try SafeTensorsWriter.checkDestination(latents)
+        if samePath(latents, output) {
+            throw CommandError("--save-latents \(latents) is the output video's path; give the latents a file of their own")
+        }
+    }
+
     /// The model folder: --model, else the bundled one.
     func modelFolder() throws -> String { try model ?? BundledModel.folder() }
 
     /// A store holding the one model these options name, as the default.
     func store() throws -> ModelStore {
-        try ModelStore(single: ModelSource(folder: try modelFolder(), transformer: transformer, vae: vae, textEncoder: textEncoder))
+        // The weight files named here, checked before any work: each must be a file or a folder of weights.
+        for (flag, path) in [("--transformer", transformer), ("--vae", vae), ("--text-encoder", textEncoder)] {
+            guard let path else { continue }
+            var info = stat()
+            if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { continue }
+            if let problem = RegularFile.problem(path) { throw CommandError("\(flag) \(path): \(problem)") }
+        }
+        return try ModelStore(single: ModelSource(folder: try modelFolder(), transformer: transformer, vae: vae, textEncoder: textEncoder))
     }
 
     func wanPrecision() throws -> WanPrecision {
@@ -75,4 +98,26 @@ struct GenerationOptions: ParsableArguments {
                           seconds: seconds, fps: fps, steps: steps, guidance: guidance, shift: shift, sampler: sampler,
                           seed: seed, conditioning: conditioning)
     }
+}
+
+/// Whether two paths name the same file: the same file when both exist, else the same absolute path
+/// after `.` and `..` are resolved in the folder part.
+func samePath(_ a: String, _ b: String) -> Bool {
+    var first = stat(), second = stat()
+    if stat(a, &first) == 0, stat(b, &second) == 0 {
+        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+    }
+    return absolute(a) == absolute(b)
+}
+
+/// `path` made absolute, with its folder resolved through `realpath` when it exists.
+private func absolute(_ path: String) -> String {
+    var trimmed = Substring(path)
+    while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+    let slash = trimmed.lastIndex(of: "/")
+    let folder = slash.map { $0 == trimmed.startIndex ? "/" : String(trimmed[..<$0]) } ?? "."
+    let name = slash.map { String(trimmed[trimmed.index(after: $0)...]) } ?? String(trimmed)
+    guard let resolved = realpath(folder, nil) else { return path }
+    defer { free(resolved) }
+    return String(cString: resolved) + "/" + name
 }

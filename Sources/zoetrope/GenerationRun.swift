@@ -1,20 +1,10 @@
 import CPUBackend
 import Media
 import Pipelines
-import Synchronization
 import Tensor
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// Set by SIGINT or SIGTERM; the generation stops at the next step and the partial output is removed.
-let interrupted = Atomic<Bool>(false)
-
-/// Stops generations at the next step on SIGINT or SIGTERM (see ``interrupted``).
-func catchInterruptions() {
-    signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
-    signal(SIGTERM) { _ in interrupted.store(true, ordering: .relaxed) }
-}
 
 /// Runs one validated request for a command: reads `--noise`, opens the writer (only once the request
 /// is valid), streams the output frames into it, saves the latents, and prints the result. Every
@@ -26,26 +16,34 @@ struct GenerationRun {
     let inputs: [String]
 
     func run(_ request: ValidatedRequest, generator: Generator) throws {
-        _ = try VideoFormat(path: output)  // an unknown extension fails before any model loads
+        try options.checkDestinations(output: output)
         let initialNoise = try options.noise.map(readSingleTensor)
         if let path = options.noise, let initialNoise { try request.check(noise: initialNoise, from: path) }
         print("seed \(request.seed)")
 
-        catchInterruptions()
+        Interruptions.install()
         var metadata = VideoMetadata.generation(prompt: request.prompt, seed: request.seed, settings: settingsLine(request))
         try metadata.set("mode", request.mode.rawValue)
         if !inputs.isEmpty { try metadata.set("inputs", inputs.joined(separator: ", ")) }
         let writer = try VideoWriter(path: output, width: request.width, height: request.height, fps: request.fps,
                                      metadata: metadata)
-        let latents = try streaming(into: writer) { progress in
-            try generator.run(
-                request, noise: initialNoise,
-                onProgress: { progress.show($0) },
-                onFrames: { try writer.append(decodedVideo: $0) },
-                isCancelled: { interrupted.load(ordering: .relaxed) })
-        }
-        if let path = options.saveLatents {
-            try SafeTensorsWriter.write([(name: "latents", tensor: latents)], metadata: ["seed": String(request.seed)], to: path)
+        var savedLatents: String?
+        do {
+            try streaming(into: writer) { progress in
+                let latents = try generator.run(
+                    request, noise: initialNoise,
+                    onProgress: { progress.show($0) },
+                    onFrames: { try writer.append(decodedVideo: $0) },
+                    isCancelled: { interrupted.load(ordering: .relaxed) })
+                // Before the video is committed, so that a failure here leaves neither file.
+                if let path = options.saveLatents {
+                    try SafeTensorsWriter.write([(name: "latents", tensor: latents)], metadata: ["seed": String(request.seed)], to: path)
+                    savedLatents = path
+                }
+            }
+        } catch {
+            if let savedLatents { unlink(savedLatents) }
+            throw error
         }
         print("wrote \(output) (\(writer.framesWritten) frames, \(request.width)x\(request.height), \(request.fps) fps)")
     }

@@ -4,6 +4,7 @@ import Foundation
 import JobQueue
 import Pipelines
 import Server
+import Tensor
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -71,7 +72,9 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     static func readKeys(_ path: String) throws -> Set<String> {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        let bytes: [UInt8]
+        do { bytes = try RegularFile.read(path, limit: 1 << 20) } catch { throw CommandError("--api-keys-file \(error)") }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw CommandError("--api-keys-file \(path): cannot be read as UTF-8 text")
         }
         let keys = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -15,7 +15,7 @@ struct StoryRun {
         print("seed \(base.seed)")
         let windows = story.plan.steps.filter(\.generates).count
         print("\(story.plan.frames) frames in \(story.plan.steps.count) steps (\(windows) generated windows)")
-        catchInterruptions()
+        Interruptions.install()
         let writer = try VideoWriter(path: output, width: base.width, height: base.height, fps: base.fps, metadata: metadata,
                                      audio: audio)
         try streaming(into: writer) { progress in

@@ -36,6 +36,10 @@ struct ZoomCommand: ParsableCommand {
     func run() throws {
         if let keyframes, !keyframes.hasSuffix("/") { throw CommandError("--keyframes \(keyframes) must be a folder path ending in /") }
         if options.noise != nil { throw CommandError("--noise applies to one clip; a zoom draws each keyframe's and window's noise from the seed") }
+        if let keyframes {
+            try VideoWriter.checkDestination(keyframes)
+            if samePath(keyframes, output) { throw CommandError("--keyframes \(keyframes) is the output's path; give the keyframes a folder of their own") }
+        }
         let setup = try BoardSetup(board: board, output: output, song: song, options: options)
         let (file, base, timeline) = (setup.file, setup.base, setup.timeline)
         let cards = file.board.cards
@@ -60,7 +64,7 @@ struct ZoomCommand: ParsableCommand {
         print("\(zoom.schedule.steps.count + 1) keyframes, zoom \(fixedPoint(zoom.schedule.totalFactor))x in all; \(zoom.plan.frames) frames in \(zoom.plan.steps.count) windows")
         let metadata = try setup.metadata(mode: "zoom \(file.board.zoom.direction.rawValue)", frames: zoom.plan.frames,
                                           settings: ", strength \(strength)")
-        catchInterruptions()
+        Interruptions.install()
         let writer = try VideoWriter(path: output, width: base.width, height: base.height, fps: base.fps, metadata: metadata,
                                      audio: setup.audio)
         try streaming(into: writer) { progress in

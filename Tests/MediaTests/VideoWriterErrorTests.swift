@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Media
 import Testing
 
@@ -120,6 +123,82 @@ struct VideoWriterErrorTests {
         try writer.append(frames: gradientFrames(count: 2, width: 16, height: 16))
         #expect(throws: MediaError.diskFull(path: folder.path + "/clip.webm")) { try writer.finish() }
         #expect(try folder.contents() == ["fake-ffmpeg"])
+    }
+
+    /// ffmpeg 5 exits 0 when writing the trailer fails on a full disk: what it says decides, and the
+    /// run is an error, not a file that will not play.
+    @Test func ffmpegExitingZeroOnAFullDiskIsStillDiskFull() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let full = try folder.fakeFFmpeg("cat >/dev/null\n"
+                                         + "echo '[mp4 @ 0x1] Error writing trailer of x.mp4: No space left on device' >&2\nexit 0")
+        let broken = try folder.fakeFFmpeg("cat >/dev/null\necho 'Error writing trailer of x.gif: Input/output error' >&2\nexit 0")
+        for path in ["clip.mp4", "clip.gif"] {
+            let writer = try VideoWriter(path: folder.path + "/" + path, width: 16, height: 16, ffmpeg: full)
+            try writer.append(frames: gradientFrames(count: 2, width: 16, height: 16))
+            #expect(throws: MediaError.diskFull(path: folder.path + "/" + path)) { try writer.finish() }
+            #expect(try folder.contents() == ["fake-ffmpeg"])
+        }
+        let writer = try VideoWriter(path: folder.path + "/clip.mp4", width: 16, height: 16, ffmpeg: broken)
+        try writer.append(frames: gradientFrames(count: 2, width: 16, height: 16))
+        #expect(throws: MediaError.ffmpegFailed(status: "could not write the file",
+                                                lastLine: "Error writing trailer of x.gif: Input/output error")) { try writer.finish() }
+        #expect(try folder.contents() == ["fake-ffmpeg"])
+    }
+
+    /// Opening a writer only checks: nothing exists beside the destination until the first frames,
+    /// so a run that fails or is stopped before then leaves nothing. While frames are written, the
+    /// partial output is listed for an immediate stop to remove.
+    @Test(.enabled(if: ffmpegInstalled)) func theTemporaryOutputAppearsWithTheFirstFrames() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let writer = try VideoWriter(path: folder.path + "/clip.mp4", width: 32, height: 32)
+        #expect(try folder.contents().isEmpty)
+        try writer.append(frames: [])
+        #expect(try folder.contents().isEmpty)
+        try writer.append(frames: gradientFrames(count: 2, width: 32, height: 32))
+        let partial = try folder.contents()
+        #expect(partial.count == 1 && partial[0].hasPrefix(".clip.mp4.partial-"))
+        #expect(PartialOutputs.current.contains(folder.path + "/" + partial[0]))
+        PartialOutputs.removeAll()
+        #expect(try folder.contents().isEmpty)
+        #expect(throws: MediaError.self) { try writer.finish() }
+        #expect(try folder.contents().isEmpty)
+    }
+
+    /// Only a regular file (or, for PNG frames, a folder of frames) is ever replaced: a FIFO or a
+    /// device at the destination is refused before anything is written, and stays as it was.
+    @Test func outputsReplaceOnlyRegularFiles() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let fifo = folder.path + "/clip.mp4"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(throws: MediaError.destinationOccupied(path: fifo, detail: "it is a FIFO (named pipe), not a regular file")) {
+            try VideoWriter.checkDestination(fifo)
+        }
+        #expect(throws: MediaError.destinationOccupied(path: "/dev/null", detail: "it is a character device, not a regular file")) {
+            try VideoWriter(path: "/dev/null", width: 16, height: 16)
+        }
+        #expect(throws: MediaError.destinationOccupied(path: fifo, detail: "it is a FIFO (named pipe), not a folder")) {
+            try VideoWriter.checkDestination(fifo + "/")
+        }
+        let long = folder.path + "/" + String(repeating: "a", count: 252) + ".mp4"
+        #expect(throws: MediaError.destinationOccupied(path: long, detail: "the name is 256 bytes, more than the 255 a file name may have")) {
+            try VideoWriter.checkDestination(long)
+        }
+        try VideoWriter.checkDestination(folder.path + "/" + String(repeating: "a", count: 251) + ".mp4")
+    }
+
+    /// A name that is legal but leaves no room for the hidden temporary's prefix and suffix still
+    /// works: the temporary takes a short name of its own.
+    @Test(.enabled(if: ffmpegInstalled)) func aLongLegalNameIsWritten() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let name = String(repeating: "a", count: 247) + ".mp4"
+        let writer = try VideoWriter(path: folder.path + "/" + name, width: 32, height: 32)
+        try writer.append(frames: gradientFrames(count: 2, width: 32, height: 32))
+        try writer.finish()
+        #expect(try folder.contents() == [name])
     }
 
     /// The real ffmpeg, given an option it does not know by a wrapper script: its own last line

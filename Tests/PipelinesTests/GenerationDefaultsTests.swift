@@ -1,3 +1,4 @@
+import Foundation
 import Pipelines
 import Tensor
 import TestSupport
@@ -18,6 +19,29 @@ import Testing
         #expect(request.width == 256 && request.frames == 17 && request.steps == defaults.steps)
         #expect(request.guidance == defaults.guidance)
         #expect(request.latentShape == [1, 16, 5, 32, 32])
+    }
+
+    /// A value that passes the file's own checks but that no request could use is the file's fault:
+    /// the error names zoetrope.json, not a flag.
+    @Test(arguments: [
+        (#"{"steps": 5000}"#, "sets defaults no request could use: steps 5000 must be between 1 and 1000"),
+        (#"{"width": 100}"#, "sets defaults no request could use: width 100 must be a positive multiple of 16"),
+        (#"{"frames": 6}"#, "sets defaults no request could use: frames must be of the form 4k+1"),
+        (#"{"window": 6}"#, "window 6 must be of the form 4k+1"),
+        (#"{"context": 81}"#, "context 81 must be of the form 4k+1 and fewer than the window's 81 frames"),
+    ])
+    func unusableDefaultsNameTheFile(json: String, message: String) throws {
+        let copy = NSTemporaryDirectory() + "zoetrope-defaults-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        try FileManager.default.copyItem(atPath: fixturePath("wan_pipeline/tiny-wan"), toPath: copy)
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        try Data(json.utf8).write(to: URL(fileURLWithPath: copy + "/zoetrope.json"))
+        do {
+            _ = try GenerationDefaults(folder: try ModelFolder(path: copy))
+            Issue.record("accepted \(json)")
+        } catch let error as GenerationError {
+            #expect(error.description.contains(copy + "/zoetrope.json"), "\(error)")
+            #expect(error.description.contains(message), "\(error)")
+        }
     }
 
     @Test func missingKeysKeepWanValues() throws {

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
 import Testing
 import Tensor
 
@@ -88,6 +92,33 @@ import Tensor
         expectWeightError(file: "wan/model_index.json") { _ = try ModelFolder(path: folder.file("wan")) }
         try folder.write("{\"_class_name\": ", to: "wan/model_index.json")
         expectWeightError(file: "wan/model_index.json") { _ = try ModelFolder(path: folder.file("wan")) }
+    }
+
+    /// A component name is a folder inside the model folder: one that climbs out, or holds a slash
+    /// or a control character, is refused before any folder is listed.
+    @Test func componentNamesStayInsideTheFolder() throws {
+        for name in ["../../../../../../etc", "/etc", "a/b", "..", ".", "", "tab\there"] {
+            let escaped = name.replacingOccurrences(of: "\t", with: "\\t")
+            try folder.write("{\"_class_name\": \"WanPipeline\", \"\(escaped)\": [\"diffusers\", \"X\"]}", to: "wan/model_index.json")
+            let error = expectWeightError(file: "wan/model_index.json") { _ = try ModelFolder(path: folder.file("wan")) }
+            #expect(error?.description.hasSuffix("is not a plain folder name (no '/', '..' or control characters)") == true, "\(name)")
+        }
+    }
+
+    /// Outputs replace only regular files, and their folder must exist.
+    @Test func writerDestinationsAreChecked() throws {
+        let fifo = folder.file("pipe.safetensors")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let tensor = [(name: "x", tensor: try Tensor([1], shape: [1]))]
+        let cases = [(fifo, "is a FIFO (named pipe), not a regular file, so it is not replaced"),
+                     ("/dev/null", "is a character device, not a regular file, so it is not replaced"),
+                     (folder.file("none/x.safetensors"), "its folder \(folder.file("none")) does not exist"),
+                     (folder.file("wan"), "is a folder, not a file, so it is not replaced")]
+        for (path, reason) in cases {
+            #expect(throws: WeightFileError(path: path, .writeFailed(reason))) { try SafeTensorsWriter.checkDestination(path) }
+            #expect(throws: WeightFileError(path: path, .writeFailed(reason))) { try SafeTensorsWriter.write(tensor, to: path) }
+        }
+        #expect(FileManager.default.fileExists(atPath: fifo))
     }
 
     @Test func ambiguousWeightsAreAnError() throws {

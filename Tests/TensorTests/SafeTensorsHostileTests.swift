@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import Tensor
 
@@ -25,8 +28,25 @@ import Tensor
         let error = expectWeightError(file: "absent.safetensors") {
             _ = try SafeTensorsFile(path: folder.file("absent.safetensors"))
         }
-        #expect(error?.description.contains("No such file") == true)
+        #expect(error?.description.hasSuffix("absent.safetensors: does not exist") == true)
     }
+
+    /// A FIFO is refused at once, never waited on (opening one for reading blocks until a writer
+    /// comes), and so are a folder and a loop of symbolic links, each named for what it is.
+    @Test func whatIsNotARegularFileIsNamed() throws {
+        let fifo = folder.file("pipe.safetensors")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let loop = folder.file("loop.safetensors")
+        #expect(symlink(loop + "-b", loop) == 0 && symlink(loop, loop + "-b") == 0)
+        let cases = [(fifo, "is a FIFO (named pipe), not a regular file"), (loop, "is a loop of symbolic links"),
+                     (folder.path, "is a folder, not a file")]
+        for (path, phrase) in cases {
+            let error = expectWeightError(file: fileName(path)) { _ = try SafeTensorsFile(path: path) }
+            #expect(error?.description == "\(path): \(phrase)")
+        }
+    }
+
+    private func fileName(_ path: String) -> String { String(path.split(separator: "/").last ?? "") }
 
     @Test func emptyFile() throws {
         #expect(try expectOpenFails([])?.reason == .tooSmall(byteCount: 0))

@@ -90,8 +90,8 @@ public struct StoryboardGenerator: Sendable {
         let geometry = base.geometry, tc = geometry.temporalCompression
         let defaults = try generator.store.defaults(for: base.model)
         let window = window ?? defaults.window ?? defaults.frames
-        guard geometry.isValid(frames: window), window > 1 else {
-            throw GenerationError.invalidRequest("a window of \(window) frames must be of the form \(tc)k+1 and more than 1")
+        guard geometry.isValid(frames: window), window > 1, window <= GenerationRequest.maximumFrames else {
+            throw GenerationError.invalidRequest("a window of \(window) frames must be of the form \(tc)k+1, more than 1 and at most \(GenerationRequest.maximumFrames)")
         }
         let windowLatents = geometry.latentFrames(forPixelFrames: window)
         let context = context ?? defaults.context ?? geometry.pixelFrames(forLatentFrames: max(1, min(Conditioning.defaultContextLatents, windowLatents / 2)))
