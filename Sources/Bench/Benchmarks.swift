@@ -26,6 +26,12 @@ public struct CPUBenchmarks {
         self.tokens = tokens
     }
 
+    /// The most tokens a GEMM or attention case may ask for: 2^17, nearly twice Wan 2.1 at 1280x720
+    /// and 81 frames (75,600). At 2^17 the FFN case's operands alone take 4.7 GB of fp32.
+    public static let maximumTokens = 1 << 17
+    /// The most timed runs per case.
+    public static let maximumRepeats = 1000
+
     /// `x [tokens, K] · Wᵀ` for the DiT's linear shapes, through `CPUBackend.linear` and through oneDNN directly.
     public func matmul(dtype: DType) throws -> [BenchmarkRow] {
         let shapes = [(1536, 1536, "q/k/v/o"), (1536, 8960, "FFN up"), (8960, 1536, "FFN down")]
@@ -36,7 +42,7 @@ public struct CPUBenchmarks {
             let w = try backend.cast(randomTensor([n, k], seed: 2), to: dtype)
             let flops = 2.0 * Double(m) * Double(k) * Double(n)
             let engine = try medianSeconds(repeats: repeats) { _ = try backend.linear(x, weight: w, bias: nil) }
-            let dst = Tensor(zeros: [m, n], dtype: dtype)
+            let dst = try Tensor(allocating: [m, n], dtype: dtype)
             var peer: Double? = nil
             if let direct = DirectOneDNNMatmul(m: m, k: k, n: n, dtype: dtype, src: x.storage.hostPointer!,
                                                weights: w.storage.hostPointer!, dst: dst.storage.hostPointer!) {
@@ -91,9 +97,9 @@ public struct CPUBenchmarks {
         var rows = [BenchmarkRow]()
         for (cin, cout, size) in shapes {
             let frames = 4
-            let x = randomTensor([1, cin, frames, size, size], seed: 6)
+            let x = try randomTensor([1, cin, frames, size, size], seed: 6)
             let w = try backend.affine(randomTensor([cout, cin, 3, 3, 3], seed: 7), scale: 0.05, offset: 0)
-            let b = randomTensor([cout], seed: 8)
+            let b = try randomTensor([cout], seed: 8)
             let seconds = try medianSeconds(repeats: max(1, repeats / 2)) {
                 _ = try backend.conv3d(x, weight: w, bias: b, stride: [1, 1, 1], padding: .causal(1, 1, 1))
             }
@@ -106,18 +112,15 @@ public struct CPUBenchmarks {
     }
 }
 
-/// A float32 tensor of uniform values in [-1, 1) from a fixed seed (xorshift; reproducible).
-func randomTensor(_ shape: [Int], seed: UInt64) -> Tensor {
-    let count = Tensor.elementCount(shape)
+/// A float32 tensor of uniform values in [-1, 1) from a fixed seed (xorshift; reproducible). Throws
+/// ``TensorError`` for a shape whose memory cannot be counted or had.
+func randomTensor(_ shape: [Int], seed: UInt64) throws -> Tensor {
+    let tensor = try Tensor(allocating: shape, zeroed: false)
+    guard let base = tensor.storage.hostPointer?.assumingMemoryBound(to: Float.self) else { return tensor }
     var state = seed &* 0x9E3779B97F4A7C15 | 1
-    var values = [Float](repeating: 0, count: count)
-    for i in 0..<count {
+    for i in 0..<tensor.count {
         state ^= state << 13; state ^= state >> 7; state ^= state << 17
-        values[i] = Float(state >> 40) / Float(1 << 23) - 1
-    }
-    let tensor = Tensor(zeros: shape)
-    values.withUnsafeBufferPointer { source in
-        tensor.storage.hostPointer!.assumingMemoryBound(to: Float.self).update(from: source.baseAddress!, count: count)
+        base[i] = Float(state >> 40) / Float(1 << 23) - 1
     }
     return tensor
 }

@@ -51,7 +51,7 @@ public enum WanMemoryBenchmark {
         let loaded = now()
         let resident = currentResidentBytes()
         let (height, width, shape) = (request.height, request.width, request.latentShape)
-        let latents = randomTensor(shape, seed: 3)  // [1, 16, T, h, w]
+        let latents = try randomTensor(shape, seed: 3)  // [1, 16, T, h, w]
         var decodedFrames = 0
         try vae.decode(latents, on: backend) { chunk in
             decodedFrames += chunk.frames.shape[2]

@@ -19,7 +19,7 @@ extension CPUBackend {
         }
         let heads = query.shape[0] * query.shape[1]
         let nq = query.shape[2], nk = key.shape[2], d = query.shape[3], dv = value.shape[3]
-        let out = Tensor(uninitialized: [query.shape[0], query.shape[1], nq, dv], dtype: query.dtype)
+        let out = try Tensor(allocating: [query.shape[0], query.shape[1], nq, dv], dtype: query.dtype, zeroed: false)
         if out.count == 0 { return out }
         if nk == 0 {
             throw TensorError.shapeMismatch(op: "attention", detail: "key and value have no positions")
@@ -28,9 +28,9 @@ extension CPUBackend {
         let gemmType: DType = query.dtype == .bfloat16 ? .bfloat16 : .float32
         let q = try cast(query, to: gemmType), k = try cast(key, to: gemmType), v = try cast(value, to: gemmType)
         let tiling = AttentionTiling(heads: heads, nq: nq, nk: nk)
-        let scores = Tensor(uninitialized: [heads, tiling.queryBlock, tiling.keyBlock], dtype: .float32)
-        let probabilities = Tensor(uninitialized: [heads, tiling.queryBlock, tiling.keyBlock], dtype: gemmType)
-        let accumulator = Tensor(uninitialized: [heads, tiling.queryBlock, dv], dtype: .float32)
+        let scores = try Tensor(allocating: [heads, tiling.queryBlock, tiling.keyBlock], dtype: .float32, zeroed: false)
+        let probabilities = try Tensor(allocating: [heads, tiling.queryBlock, tiling.keyBlock], dtype: gemmType, zeroed: false)
+        let accumulator = try Tensor(allocating: [heads, tiling.queryBlock, dv], dtype: .float32, zeroed: false)
         var state = OnlineSoftmaxState(rows: heads * tiling.queryBlock)
         let elementSize = gemmType.byteSize
         let qBase = q.storage.hostPointer!, kBase = k.storage.hostPointer!, vBase = v.storage.hostPointer!

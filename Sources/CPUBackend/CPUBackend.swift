@@ -23,7 +23,7 @@ public struct CPUBackend: Backend {
     public func cast(_ x: Tensor, to dtype: DType) throws -> Tensor {
         try requireHost(x, op: "cast")
         if x.dtype == dtype { return x }
-        let out = Tensor(uninitialized: x.shape, dtype: dtype)
+        let out = try Tensor(allocating: x.shape, dtype: dtype, zeroed: false)
         let source = x.storage.hostPointer!, destination = out.storage.hostPointer!
         let n = x.count
         parallelFor(n, grain: 1 << 15) { range in

@@ -33,7 +33,7 @@ extension CPUBackend {
         let biasF32 = try bias.map { try cast($0, to: .float32) }
         let geometry = ConvGeometry(batch: x.shape[0], cin: x.shape[1], cout: cout, input: spatial,
                                     kernel: kernel, stride: stride, padding: pads, output: outSize)
-        let out = Tensor(uninitialized: [geometry.batch, cout] + outSize, dtype: .float32)
+        let out = try Tensor(allocating: [geometry.batch, cout] + outSize, dtype: .float32, zeroed: false)
         if out.count > 0 {
             if stride == [1, 1, 1] {
                 try convolveByShiftedGEMMs(input, filter, biasF32, geometry, into: out)

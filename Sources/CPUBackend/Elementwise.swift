@@ -11,7 +11,7 @@ extension CPUBackend {
     public func unary(_ op: UnaryOp, _ x: Tensor) throws -> Tensor {
         try requireHost(x, op: "unary")
         let input = try cast(x, to: .float32)
-        let out = Tensor(uninitialized: x.shape, dtype: .float32)
+        let out = try Tensor(allocating: x.shape, dtype: .float32, zeroed: false)
         let source = floatPointer(input), destination = floatPointer(out)
         parallelFor(x.count, grain: 1 << 14) { range in
             applyUnary(op, source + range.lowerBound, destination + range.lowerBound, range.count)
@@ -25,7 +25,7 @@ extension CPUBackend {
         let shape = try broadcastShape(a.shape, b.shape, op: "binary(\(op.rawValue))")
         let resultType = a.dtype == b.dtype ? a.dtype : DType.float32
         let left = try cast(a, to: .float32), right = try cast(b, to: .float32)
-        let out = Tensor(uninitialized: shape, dtype: .float32)
+        let out = try Tensor(allocating: shape, dtype: .float32, zeroed: false)
         let layout = BroadcastLayout(output: shape, a: a.shape, b: b.shape)
         layout.run(op, floatPointer(left), floatPointer(right), floatPointer(out))
         return try cast(out, to: resultType)
@@ -34,7 +34,7 @@ extension CPUBackend {
     public func affine(_ x: Tensor, scale: Float, offset: Float) throws -> Tensor {
         try requireHost(x, op: "affine")
         let input = try cast(x, to: .float32)
-        let out = Tensor(uninitialized: x.shape, dtype: .float32)
+        let out = try Tensor(allocating: x.shape, dtype: .float32, zeroed: false)
         let source = floatPointer(input), destination = floatPointer(out)
         parallelFor(x.count, grain: 1 << 15) { range in
             for i in range { destination[i] = source[i] * scale + offset }

@@ -20,8 +20,8 @@ extension CPUBackend {
         let batch = try broadcastShape(batchA, batchB, op: "matmul")
         let rank = batch.count + 2
         let outType = outputType ?? a.dtype
-        if k == 0 || batch.contains(0) || m == 0 || n == 0 { return Tensor(zeros: batch + [m, n], dtype: outType) }
-        let out = Tensor(uninitialized: batch + [m, n], dtype: outType)
+        if k == 0 || batch.contains(0) || m == 0 || n == 0 { return try Tensor(allocating: batch + [m, n], dtype: outType) }
+        let out = try Tensor(allocating: batch + [m, n], dtype: outType, zeroed: false)
 
         let srcLayout = operandLayout(a.shape, rank: rank, transposed: transposeA, dtype: a.dtype)
         let weightsLayout = operandLayout(b.shape, rank: rank, transposed: transposeB, dtype: b.dtype)
@@ -43,10 +43,10 @@ extension CPUBackend {
         let input = try cast(x, to: weight.dtype)
         let rows = inFeatures == 0 ? 0 : input.count / inFeatures
         if rows == 0 || outFeatures == 0 || inFeatures == 0 {
-            let empty = Tensor(zeros: Array(x.shape.dropLast()) + [outFeatures], dtype: weight.dtype)
+            let empty = try Tensor(allocating: Array(x.shape.dropLast()) + [outFeatures], dtype: weight.dtype)
             return try bias.map { try cast(try binary(.add, empty, $0), to: weight.dtype) } ?? empty
         }
-        let out = Tensor(uninitialized: Array(x.shape.dropLast()) + [outFeatures], dtype: weight.dtype)
+        let out = try Tensor(allocating: Array(x.shape.dropLast()) + [outFeatures], dtype: weight.dtype, zeroed: false)
         let biasF32 = try bias.map { try cast($0, to: .float32) }
         // weight [out, in] read as the [in, out] operand through strides: no copy.
         let weightsLayout = MatrixLayout(dims: [inFeatures, outFeatures], strides: [1, inFeatures], dtype: weight.dtype)

@@ -15,7 +15,7 @@ extension CPUBackend {
         let scale = try rowParameter(weight, width: width, name: "weight", op: op)
         let shift = try rowParameter(bias, width: width, name: "bias", op: op)
         let input = try cast(x, to: .float32)
-        let out = Tensor(uninitialized: x.shape, dtype: .float32)
+        let out = try Tensor(allocating: x.shape, dtype: .float32, zeroed: false)
         let source = floatPointer(input), destination = floatPointer(out)
         let pw = scale.map(floatPointer), pb = shift.map(floatPointer)
         forEachRow(count: x.count, width: width) { row in
@@ -38,7 +38,7 @@ extension CPUBackend {
         let width = try rowWidth(x, op: op)
         let scale = try rowParameter(weight, width: width, name: "weight", op: op)
         let input = try cast(x, to: .float32)
-        let out = Tensor(uninitialized: x.shape, dtype: .float32)
+        let out = try Tensor(allocating: x.shape, dtype: .float32, zeroed: false)
         let source = floatPointer(input), destination = floatPointer(out)
         let pw = scale.map(floatPointer)
         forEachRow(count: x.count, width: width) { row in
@@ -57,7 +57,7 @@ extension CPUBackend {
     public func softmax(_ x: Tensor) throws -> Tensor {
         let width = try rowWidth(x, op: "softmax")
         let input = try cast(x, to: .float32)
-        let out = Tensor(uninitialized: x.shape, dtype: .float32)
+        let out = try Tensor(allocating: x.shape, dtype: .float32, zeroed: false)
         let source = floatPointer(input), destination = floatPointer(out)
         forEachRow(count: x.count, width: width) { row in
             let xs = source + row * width, ys = destination + row * width

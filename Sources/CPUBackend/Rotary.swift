@@ -22,7 +22,7 @@ extension CPUBackend {
         }
         let input = try cast(x, to: .float32)
         let cosines = try cast(cos, to: .float32), sines = try cast(sin, to: .float32)
-        let out = Tensor(uninitialized: x.shape, dtype: .float32)
+        let out = try Tensor(allocating: x.shape, dtype: .float32, zeroed: false)
         let source = floatPointer(input), destination = floatPointer(out)
         let pc = floatPointer(cosines), ps = floatPointer(sines)
         let rows = x.count / max(width, 1)  // one row per (b, n, h)

@@ -11,7 +11,7 @@ extension CPUBackend {
                 op: "permute", detail: "axes \(axes) are not a permutation of the \(x.rank) axes of \(x.shape)")
         }
         let shape = axes.map { x.shape[$0] }
-        let out = Tensor(uninitialized: shape, dtype: x.dtype)
+        let out = try Tensor(allocating: shape, dtype: x.dtype, zeroed: false)
         // Source strides in output order, then neighbouring axes that stay neighbours merged.
         let sourceStrides = Tensor.strides(of: x.shape)
         var sizes: [Int] = [], strides: [Int] = []
@@ -51,7 +51,7 @@ extension CPUBackend {
         }
         var shape = first.shape
         shape[axis] = tensors.reduce(0) { $0 + $1.shape[axis] }
-        let out = Tensor(uninitialized: shape, dtype: first.dtype)
+        let out = try Tensor(allocating: shape, dtype: first.dtype, zeroed: false)
         let size = first.dtype.byteSize
         let outer = Tensor.elementCount(Array(shape[..<axis]))
         let inner = Tensor.elementCount(Array(shape[(axis + 1)...])) * size  // bytes per index of `axis`
@@ -79,7 +79,7 @@ extension CPUBackend {
         }
         var shape = x.shape
         shape[axis] = end - start
-        let out = Tensor(uninitialized: shape, dtype: x.dtype)
+        let out = try Tensor(allocating: shape, dtype: x.dtype, zeroed: false)
         let size = x.dtype.byteSize
         let outer = Tensor.elementCount(Array(x.shape[..<axis]))
         let inner = Tensor.elementCount(Array(x.shape[(axis + 1)...])) * size
@@ -134,7 +134,7 @@ extension CPUBackend {
         }
         let full = [Int](repeating: 1, count: x.rank - factors.count) + factors
         let shape = zip(x.shape, full).map { $0 * $1 }
-        let out = Tensor(uninitialized: shape, dtype: x.dtype)
+        let out = try Tensor(allocating: shape, dtype: x.dtype, zeroed: false)
         guard out.count > 0, !factors.isEmpty else { return factors.isEmpty ? x : out }
         switch x.dtype.byteSize {
         case 4: repeatNearest(UInt32.self, from: x, into: out, factors: full)

@@ -50,12 +50,18 @@ public struct DenoiseLoop {
     /// Whether every step has been taken.
     public var isFinished: Bool { sampler.isFinished }
 
-    /// Takes the next step; nil once the schedule is done.
+    /// Takes the next step; nil once the schedule is done. Throws ``GenerationError/nonFinite(_:)``
+    /// when the step leaves NaN or infinity in the latents, so that nothing decodes them.
     public mutating func next(on backend: any Backend) throws -> DenoiseStep? {
         guard let timestep = sampler.currentTimestep else { return nil }
         let index = sampler.stepIndex, sigma = sampler.schedule.sigmas[index]
         let v = try model.velocity(latents, at: DenoiseStepContext(index: index, timestep: timestep, sigma: sigma), on: backend)
         latents = try sampler.step(modelOutput: v, sample: latents, on: backend)
+        let host = latents.isOnHost ? latents : try backend.download(latents)
+        if let bad = host.floats().first(where: { !$0.isFinite }) {
+            throw GenerationError.nonFinite(
+                "step \(index + 1) of \(sampler.schedule.steps) (sigma \(sigma)) left \(bad) in the latents; nothing was decoded")
+        }
         return DenoiseStep(index: index, count: sampler.schedule.steps, sigma: sigma, latents: latents)
     }
 }

@@ -78,7 +78,9 @@ public struct GenerationDefaults: Sendable, Equatable {
         } else {
             self = .wan21
         }
-        let vae = try folder.component(named: "vae")?.config.map { try WanAutoencoder.Config(json: $0) } ?? WanAutoencoder.Config()
+        let vaeComponent = folder.component(named: "vae")
+        let vae = try vaeComponent?.config.map { try WanAutoencoder.Config(json: $0, file: vaeComponent?.configPath) }
+            ?? WanAutoencoder.Config()
         let component = folder.component(named: "transformer")
         let transformer = try component?.config.map { try WanTransformer.Config(json: $0, file: component?.configPath) }
             ?? WanTransformer.Config.wan21T2V1_3B
@@ -129,8 +131,9 @@ private struct DefaultsFile: Decodable {
         (width, height, frames, fps, steps) = (try positive(.width), try positive(.height), try positive(.frames),
                                                try positive(.fps), try positive(.steps))
         if container.contains(.guidance) {
-            guard let value = try? container.decode(Double.self, forKey: .guidance), value.isFinite, value >= 0 else {
-                throw container.invalidValue(forKey: .guidance, "must be a number, 0 or more")
+            let range = GenerationRequest.guidanceRange
+            guard let value = try? container.decode(Double.self, forKey: .guidance), range.contains(value) else {
+                throw container.invalidValue(forKey: .guidance, "must be a number from \(range.lowerBound) to \(range.upperBound)")
             }
             guidance = value
         }

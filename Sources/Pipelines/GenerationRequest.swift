@@ -68,9 +68,13 @@ public struct GenerationRequest: Sendable, Equatable {
         let steps = steps ?? defaults.steps
         guard steps >= 1, steps <= 1000 else { throw GenerationError.invalidRequest("steps \(steps) must be between 1 and 1000") }
         let guidance = guidance ?? defaults.guidance
-        guard guidance.isFinite, guidance >= 0 else { throw GenerationError.invalidRequest("guidance \(guidance) must be 0 or more") }
-        if let shift, !(shift.isFinite && shift > 0) {
-            throw GenerationError.invalidRequest("shift \(shift) must be positive")
+        guard Self.guidanceRange.contains(guidance) else {
+            throw GenerationError.invalidRequest(
+                "guidance \(guidance) must be between \(Self.guidanceRange.lowerBound) and \(Self.guidanceRange.upperBound)")
+        }
+        if let shift, !SchedulerConfig.shiftRange.contains(shift) {
+            throw GenerationError.invalidRequest(
+                "shift \(shift) must be between \(SchedulerConfig.shiftRange.lowerBound) and \(SchedulerConfig.shiftRange.upperBound)")
         }
         var kind: SamplerKind? = nil
         if let sampler {
@@ -90,6 +94,11 @@ public struct GenerationRequest: Sendable, Equatable {
 
     /// The largest width or height a request may ask for.
     public static let maximumSide = 4096
+
+    /// The classifier-free guidance scales a request may ask for. diffusers' Wan examples use 5 and
+    /// users go up to about 20; far above, the guided velocity `u + g·(c − u)` grows with g until the
+    /// latents overflow (1e308 gives an all-black video), so 100 is the ceiling.
+    public static let guidanceRange: ClosedRange<Double> = 0...100
 
     /// The frame count the mode reads from `frames` or `seconds`, checked against its rule.
     private func resolvedFrames(mode: GenerationMode, defaults: GenerationDefaults, fps: Int) throws -> Int {
@@ -175,12 +184,17 @@ public struct ValidatedRequest: Sendable, Equatable {
     /// The frames of the finished video (inputs that are kept included).
     public var outputFrames: Int { plan.outputFrames }
 
-    /// Throws ``GenerationError/invalidNoise(_:)`` unless `noise` has ``latentShape``; `source` names
-    /// where the noise came from in the message.
+    /// Throws ``GenerationError/invalidNoise(_:)`` unless `noise` has ``latentShape`` and (when it is
+    /// in host memory, as noise read from a file is) only finite values; `source` names where the
+    /// noise came from in the message.
     public func check(noise: Tensor, from source: String = "the noise") throws {
         guard noise.shape == latentShape else {
             throw GenerationError.invalidNoise(
                 "\(source) has shape \(noise.shape); this \(width)x\(height) \(mode.rawValue) run draws \(latentShape)")
+        }
+        if noise.isOnHost, let index = noise.floats().firstIndex(where: { !$0.isFinite }) {
+            throw GenerationError.invalidNoise(
+                "\(source) holds \(noise.floats()[index]) at element \(index); noise must be finite numbers")
         }
     }
 }
@@ -189,12 +203,16 @@ public struct ValidatedRequest: Sendable, Equatable {
 public enum GenerationError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidRequest(String)
     case invalidNoise(String)
+    /// The denoising loop made latents holding NaN or infinity (which step, and what was found);
+    /// nothing is decoded from them.
+    case nonFinite(String)
     case cancelled
 
     public var description: String {
         switch self {
         case .invalidRequest(let reason): return "invalid request: \(reason)"
         case .invalidNoise(let reason): return "invalid noise: \(reason)"
+        case .nonFinite(let reason): return "generation stopped: \(reason)"
         case .cancelled: return "generation cancelled"
         }
     }

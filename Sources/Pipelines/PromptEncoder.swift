@@ -19,8 +19,18 @@ public struct PromptEncoder: Sendable {
     }
 
     /// The ids and attention mask of one prompt, after cleaning, as the pipeline tokenizes it.
+    /// Throws ``TokenizerError`` naming the tokenizer file (and `padding.pad_id` or the `<pad>`
+    /// token when it is the pad id) for an id the text encoder has no embedding for.
     public func tokenize(_ prompt: String) throws -> TokenEncoding {
-        try tokenizer.encode(PromptCleaner.clean(prompt), maxLength: maxLength)
+        let encoding = try tokenizer.encode(PromptCleaner.clean(prompt), maxLength: maxLength)
+        let vocabulary = textEncoder.config.vocabSize
+        for (id, mask) in zip(encoding.ids, encoding.attentionMask) where !(0..<vocabulary).contains(id) {
+            let outside = "outside the text encoder's vocabulary 0..<\(vocabulary) (its config.json vocab_size)"
+            let file = tokenizer.path ?? "tokenizer.json"
+            if mask == 0 { throw TokenizerError(path: file, field: tokenizer.padTokenSource, .invalidValue("is \(id), \(outside)")) }
+            throw TokenizerError(path: file, .invalidValue("token id \(id) is \(outside)"))
+        }
+        return encoding
     }
 
     /// The text context of `prompts`: `[B, maxLength, d_model]` in the text encoder's precision,

@@ -18,11 +18,12 @@ extension WanModelFiles {
             guard let weights = try component.openWeights() else {
                 throw UMT5Error.incompleteComponent(path: place, detail: "holds no .safetensors weights")
             }
-            return try UMT5Encoder(config: try UMT5Encoder.Config(json: json), weights: reading(weights), dtype: precision,
+            return try UMT5Encoder(config: try UMT5Encoder.Config(json: json, file: component.configPath), weights: reading(weights), dtype: precision,
                                    uploadingTo: backend)
         }
         let weights = try openWeights(path: path)
-        let config = try folder.component(named: "text_encoder")?.config.map { try UMT5Encoder.Config(json: $0) }
+        let encoderComponent = folder.component(named: "text_encoder")
+        let config = try encoderComponent?.config.map { try UMT5Encoder.Config(json: $0, file: encoderComponent?.configPath) }
             ?? UMT5Encoder.Config(detectingFrom: weights)
         return try UMT5Encoder(config: config, weights: reading(weights), dtype: precision, uploadingTo: backend)
     }
@@ -52,15 +53,16 @@ extension WanModelFiles {
         guard let path = vaeOverride else {
             let component = try component("vae")
             guard let json = component.config else {
-                throw WanVAEError.invalidConfig(field: "", detail: "is missing: component \"\(component.name)\" has no config.json")
+                throw WanVAEError.invalidConfig(file: nil, field: "", detail: "is missing: component \"\(component.name)\" has no config.json")
             }
             guard let weights = try component.openWeights() else {
                 throw WanVAEError.unknownLayout(source: component.path ?? component.name, detail: "holds no weights")
             }
-            return try WanAutoencoder(config: try WanAutoencoder.Config(json: json), weights: reading(weights),
+            return try WanAutoencoder(config: try WanAutoencoder.Config(json: json, file: component.configPath), weights: reading(weights),
                                       weightType: weightType, parts: parts, uploadingTo: backend)
         }
-        let config = try folder.component(named: "vae")?.config.map { try WanAutoencoder.Config(json: $0) }
+        let vaeComponent = folder.component(named: "vae")
+        let config = try vaeComponent?.config.map { try WanAutoencoder.Config(json: $0, file: vaeComponent?.configPath) }
             ?? WanAutoencoder.Config()
         return try WanAutoencoder(config: config, weights: reading(try openWeights(path: path)), weightType: weightType,
                                   parts: parts, uploadingTo: backend)

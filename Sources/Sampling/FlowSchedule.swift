@@ -27,6 +27,16 @@ public struct FlowSchedule: Sendable, Equatable {
         case .unipc: (timesteps, sigmas) = FlowSchedule.uniPC(config, steps: steps)
         case .euler: (timesteps, sigmas) = FlowSchedule.euler(config, steps: steps)
         }
+        // The samplers divide by differences of these: each of the N step sigmas must be finite and
+        // below the one before (the last, N + 1st, may repeat the Nth: UniPC's sigma_min).
+        let stepSigmas = sigmas.dropLast()
+        let decreasing = zip(stepSigmas, stepSigmas.dropFirst()).allSatisfy { $0 > $1 }
+        guard sigmas.allSatisfy(\.isFinite), timesteps.allSatisfy(\.isFinite), decreasing,
+              let last = sigmas.last, let lastStep = stepSigmas.last, last <= lastStep, last >= 0 else {
+            throw SamplingError.invalidConfig(
+                file: nil, field: config.kind == .unipc ? "flow_shift" : "shift",
+                detail: "\(config.shift) gives \(steps) steps whose sigmas are not finite and strictly decreasing")
+        }
     }
 
     /// UniPCMultistepScheduler.set_timesteps, `use_flow_sigmas` branch.

@@ -67,6 +67,17 @@ public struct SchedulerConfig: Sendable, Equatable {
     /// The scheduler of the Wan 2.1 diffusers folders (UniPC, flow shift 3).
     public static let wan21 = SchedulerConfig()
 
+    /// The flow shifts this port takes. Wan uses 3 (480p) and 5 (720p), other flow-matching video
+    /// models up to about 17, so 100 leaves room above them all. A shift below 1 crowds the steps at
+    /// low noise; far below (1e-17) every shifted σ but the first underflows to nearly 0, so UniPC
+    /// divides by a zero step and Euler jumps to a sample that was never denoised. From 0.01 up, the
+    /// sigmas of up to 1000 steps stay normal float32 values, each below the one before
+    /// (``FlowSchedule`` checks that they do).
+    public static let shiftRange: ClosedRange<Double> = 0.01...100
+
+    /// The largest `num_train_timesteps` (Wan and every diffusers flow scheduler: 1000).
+    public static let largestTrainTimesteps = 1_000_000
+
     /// Reads a diffusers `scheduler_config.json` (see ``init(from:)``) and validates it. `file`
     /// names the file in errors. Throws ``SamplingError``.
     public init(json: JSONValue, file: String? = nil) throws {
@@ -89,14 +100,14 @@ public struct SchedulerConfig: Sendable, Equatable {
     }
 
     /// This configuration with the sampler and/or the shift replaced (the CLI's `--sampler` and
-    /// `--shift`); nil keeps the folder's value. Throws ``SamplingError`` for a shift that is not a
-    /// positive finite number.
+    /// `--shift`); nil keeps the folder's value. Throws ``SamplingError`` for a shift outside
+    /// ``shiftRange``.
     public func overriding(sampler: SamplerKind? = nil, shift: Double? = nil) throws -> SchedulerConfig {
         var config = self
         if let sampler { config.kind = sampler }
         if let shift {
-            guard shift.isFinite, shift > 0 else {
-                throw SamplingError.invalidConfig(file: nil, field: "shift", detail: "must be a positive number, not \(shift)")
+            guard Self.shiftRange.contains(shift) else {
+                throw SamplingError.invalidConfig(file: nil, field: "shift", detail: Self.shiftDetail(shift))
             }
             config.shift = shift
         }
@@ -104,7 +115,12 @@ public struct SchedulerConfig: Sendable, Equatable {
         return config
     }
 
-    /// Checks the ranges of the fields (shift positive and finite, at least one training timestep,
+    /// "must be between 0.01 and 100, not 1e-17".
+    static func shiftDetail(_ shift: Double) -> String {
+        "must be between \(shiftRange.lowerBound) and \(shiftRange.upperBound), not \(shift)"
+    }
+
+    /// Checks the ranges of the fields (shift within ``shiftRange``, at least one training timestep,
     /// solver order 1 or 2, non-negative corrector steps). Throws ``SamplingError``.
     public func validate() throws { try validate(file: nil) }
 
@@ -113,9 +129,9 @@ public struct SchedulerConfig: Sendable, Equatable {
             .invalidConfig(file: file, field: field, detail: detail)
         }
         let shiftName = kind == .unipc ? "flow_shift" : "shift"
-        guard shift.isFinite, shift > 0 else { throw fail(shiftName, "must be a positive number, not \(shift)") }
-        guard trainTimesteps >= 1 else {
-            throw fail("num_train_timesteps", "must be at least 1, not \(trainTimesteps)")
+        guard Self.shiftRange.contains(shift) else { throw fail(shiftName, Self.shiftDetail(shift)) }
+        guard (1...Self.largestTrainTimesteps).contains(trainTimesteps) else {
+            throw fail("num_train_timesteps", "must be between 1 and \(Self.largestTrainTimesteps), not \(trainTimesteps)")
         }
         guard kind == .unipc else { return }
         guard (1...2).contains(solverOrder) else {

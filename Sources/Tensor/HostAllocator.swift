@@ -32,17 +32,20 @@ final class HostAllocator: Sendable {
         }
     }
 
-    /// The size actually reserved for a request of `byteCount` bytes.
-    static func roundedSize(_ byteCount: Int) -> Int {
+    /// The size actually reserved for a request of `byteCount` bytes; nil when rounding it up to
+    /// whole 64 KiB pages overflows.
+    static func roundedSize(_ byteCount: Int) -> Int? {
         let size = max(byteCount, 64)
         if size < cachedMinimum { return size }
         let page = 1 << 16
-        return (size + page - 1) / page * page
+        let (padded, overflow) = size.addingReportingOverflow(page - 1)
+        return overflow ? nil : padded / page * page
     }
 
-    /// A 64-byte aligned block of `roundedSize(byteCount)` bytes; contents unspecified.
-    func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
-        let size = HostAllocator.roundedSize(byteCount)
+    /// A 64-byte aligned block of `roundedSize(byteCount)` bytes, contents unspecified; nil when
+    /// the size cannot be rounded or the system has no such block to give.
+    func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer? {
+        guard let size = HostAllocator.roundedSize(byteCount) else { return nil }
         if size >= HostAllocator.cachedMinimum {
             let reused = state.withLock { cache -> Int? in
                 guard var list = cache.blocks[size], let address = list.popLast() else { return nil }
@@ -54,16 +57,13 @@ final class HostAllocator: Sendable {
             if let reused, let pointer = UnsafeMutableRawPointer(bitPattern: reused) { return pointer }
         }
         var raw: UnsafeMutableRawPointer? = nil
-        guard posix_memalign(&raw, 64, size) == 0, let pointer = raw else {
-            fatalError("out of memory allocating \(byteCount) bytes")
-        }
-        return pointer
+        guard posix_memalign(&raw, 64, size) == 0 else { return nil }
+        return raw
     }
 
     /// Returns a block from `allocate`.
     func release(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
-        let size = HostAllocator.roundedSize(byteCount)
-        guard size >= HostAllocator.cachedMinimum, size <= capacity else {
+        guard let size = HostAllocator.roundedSize(byteCount), size >= HostAllocator.cachedMinimum, size <= capacity else {
             free(pointer)
             return
         }

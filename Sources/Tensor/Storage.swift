@@ -25,9 +25,28 @@ public final class Storage: @unchecked Sendable {
 
     /// Allocates `byteCount` bytes of 64-byte aligned host memory, zero-filled unless `zeroed` is false
     /// (for outputs an op overwrites entirely).
-    public init(hostByteCount byteCount: Int, zeroed: Bool = true) {
+    /// Traps when the memory cannot be had; ``init(allocatingHostBytes:zeroed:)`` throws instead.
+    public convenience init(hostByteCount byteCount: Int, zeroed: Bool = true) {
         precondition(byteCount >= 0, "negative byte count")
-        let pointer = HostAllocator.shared.allocate(byteCount)
+        guard let pointer = HostAllocator.shared.allocate(byteCount) else {
+            fatalError("out of memory allocating \(byteCount) bytes")
+        }
+        self.init(owning: pointer, byteCount: byteCount, zeroed: zeroed)
+    }
+
+    /// Allocates as ``init(hostByteCount:zeroed:)`` does, but throws
+    /// ``TensorError/allocationFailed(op:detail:)`` for a negative size or when the memory cannot be had.
+    public convenience init(allocatingHostBytes byteCount: Int, zeroed: Bool = true) throws {
+        guard byteCount >= 0 else {
+            throw TensorError.allocationFailed(op: "Storage", detail: "cannot allocate a negative size, \(byteCount) bytes")
+        }
+        guard let pointer = HostAllocator.shared.allocate(byteCount) else {
+            throw TensorError.allocationFailed(op: "Storage", detail: "out of memory allocating \(byteCount) bytes")
+        }
+        self.init(owning: pointer, byteCount: byteCount, zeroed: zeroed)
+    }
+
+    private init(owning pointer: UnsafeMutableRawPointer, byteCount: Int, zeroed: Bool) {
         if zeroed { memset(pointer, 0, max(byteCount, 1)) }
         self.byteCount = byteCount
         self.location = .host(pointer)

@@ -11,32 +11,39 @@ public struct Tensor: Sendable {
     /// Wraps existing storage, which must hold at least `shape`'s elements of `dtype`.
     public init(shape: [Int], dtype: DType, storage: Storage) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative axis size in \(shape)")
-        precondition(Tensor.elementCount(shape) * dtype.byteSize <= storage.byteCount,
+        precondition((Tensor.checkedByteCount(shape, dtype: dtype) ?? .max) <= storage.byteCount,
                      "storage of \(storage.byteCount) bytes is too small for \(shape) \(dtype)")
         self.shape = shape
         self.dtype = dtype
         self.storage = storage
     }
 
-    /// A zero-filled host tensor.
+    /// A zero-filled host tensor. Traps on a shape whose size cannot be counted or had; a throwing
+    /// caller uses ``init(allocating:dtype:zeroed:)``.
     public init(zeros shape: [Int], dtype: DType = .float32) {
-        self.init(shape: shape, dtype: dtype,
-                  storage: Storage(hostByteCount: Tensor.elementCount(shape) * dtype.byteSize))
+        self.init(shape: shape, dtype: dtype, storage: Storage(hostByteCount: Tensor.byteCount(shape, dtype), zeroed: true))
     }
 
     /// A host tensor whose contents are unspecified, for outputs an operation writes in full.
     public init(uninitialized shape: [Int], dtype: DType = .float32) {
-        self.init(shape: shape, dtype: dtype,
-                  storage: Storage(hostByteCount: Tensor.elementCount(shape) * dtype.byteSize, zeroed: false))
+        self.init(shape: shape, dtype: dtype, storage: Storage(hostByteCount: Tensor.byteCount(shape, dtype), zeroed: false))
+    }
+
+    /// The bytes of `shape`, trapping with the shape in the message when they cannot be counted.
+    private static func byteCount(_ shape: [Int], _ dtype: DType) -> Int {
+        guard let bytes = checkedByteCount(shape, dtype: dtype) else {
+            preconditionFailure("the size of \(shape) \(dtype.rawValue) has a negative axis or overflows")
+        }
+        return bytes
     }
 
     /// A host tensor holding `values` (rounded to `dtype`). `values.count` must equal the shape's size.
     public init(_ values: [Float], shape: [Int], dtype: DType = .float32) throws {
-        guard Tensor.elementCount(shape) == values.count else {
+        guard Tensor.checkedElementCount(shape) == values.count else {
             throw TensorError.shapeMismatch(
                 op: "Tensor.init", detail: "\(values.count) values do not fill shape \(shape)")
         }
-        self.init(zeros: shape, dtype: dtype)
+        try self.init(allocating: shape, dtype: dtype)
         values.withUnsafeBufferPointer { source in
             if let base = source.baseAddress { writeFloats(from: base, count: values.count, to: self) }
         }
@@ -67,13 +74,14 @@ public struct Tensor: Sendable {
     public func reshaped(_ newShape: [Int]) throws -> Tensor {
         var resolved = newShape
         if let inferred = newShape.firstIndex(of: -1) {
-            let known = newShape.enumerated().filter { $0.offset != inferred }.reduce(1) { $0 * $1.element }
-            guard known > 0, count % known == 0 else {
+            var others = newShape
+            others.remove(at: inferred)
+            guard let known = Tensor.checkedElementCount(others), known > 0, count % known == 0 else {
                 throw TensorError.shapeMismatch(op: "reshape", detail: "cannot view \(shape) as \(newShape)")
             }
             resolved[inferred] = count / known
         }
-        guard resolved.allSatisfy({ $0 >= 0 }), Tensor.elementCount(resolved) == count else {
+        guard Tensor.checkedElementCount(resolved) == count else {
             throw TensorError.shapeMismatch(op: "reshape", detail: "cannot view \(shape) as \(newShape)")
         }
         return Tensor(shape: resolved, dtype: dtype, storage: storage)
@@ -102,8 +110,12 @@ public struct Tensor: Sendable {
         return out
     }
 
-    /// Product of the sizes (1 for a scalar shape `[]`).
-    public static func elementCount(_ shape: [Int]) -> Int { shape.reduce(1, *) }
+    /// Product of the sizes (1 for a scalar shape `[]`). Traps, naming the shape, when the product
+    /// overflows; a shape from outside goes through ``checkedElementCount(_:)`` first.
+    public static func elementCount(_ shape: [Int]) -> Int {
+        guard let count = checkedElementCount(shape) else { preconditionFailure("the element count of \(shape) overflows") }
+        return count
+    }
 
     /// Row-major strides in elements.
     public static func strides(of shape: [Int]) -> [Int] {

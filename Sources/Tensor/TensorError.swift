@@ -11,6 +11,8 @@ public enum TensorError: Error, CustomStringConvertible, Equatable {
     case wrongDevice(op: String, detail: String)
     /// A backend library failed (oneDNN, CUDA, ...).
     case backendFailure(op: String, detail: String)
+    /// Memory for a tensor could not be had: a size that cannot be counted, or the allocator refused.
+    case allocationFailed(op: String, detail: String)
 
     public var description: String {
         switch self {
@@ -19,6 +21,7 @@ public enum TensorError: Error, CustomStringConvertible, Equatable {
         case .invalidArgument(let op, let detail): return "\(op): \(detail)"
         case .wrongDevice(let op, let detail): return "\(op): \(detail)"
         case .backendFailure(let op, let detail): return "\(op): \(detail)"
+        case .allocationFailed(let op, let detail): return "\(op): \(detail)"
         }
     }
 }

@@ -24,13 +24,21 @@ struct BenchCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Sequence lengths for the attention benchmark.")
     var attentionTokens: [Int] = [1280, 4096, 16384]
 
-    func validate() throws {
-        guard repeats >= 1, tokens >= 1, attentionTokens.allSatisfy({ $0 >= 1 }) else {
-            throw ValidationError("--repeats, --tokens and --attention-tokens must be positive")
+    /// Out-of-range sizes are one line and exit status 1, as in the other commands; before the
+    /// bounds, `--tokens 4611686018427387904` overflowed a shape product and trapped.
+    func checkSizes() throws {
+        let most = CPUBenchmarks.maximumTokens
+        guard (1...CPUBenchmarks.maximumRepeats).contains(repeats) else {
+            throw CommandError("--repeats \(repeats) must be between 1 and \(CPUBenchmarks.maximumRepeats)")
+        }
+        for (name, value) in [("--tokens", tokens)] + attentionTokens.map({ ("--attention-tokens", $0) })
+        where !(1...most).contains(value) {
+            throw CommandError("\(name) \(value) must be between 1 and \(most)")
         }
     }
 
     func run() throws {
+        try checkSizes()
         let machine = MachineDescription.current()
         print("Machine: \(machine.cpuModel), \(machine.threads) threads at \(fixed(machine.megahertz)) MHz; oneDNN ISA \(machine.oneDNNISA)")
         print("Nominal peak at that clock (CPU family \(machine.family)): fp32 \(fixed(machine.fp32PeakGFLOPS)) GFLOP/s, bf16 \(fixed(machine.bf16PeakGFLOPS)) GFLOP/s")

@@ -55,7 +55,7 @@ import Testing
         (#"[1, 2]"#, "x.json must hold a JSON object"),
         (#"{"width": -8}"#, "x.json: \"width\" must be a positive whole number"),
         (#"{"steps": 2.5}"#, "x.json: \"steps\" must be a positive whole number"),
-        (#"{"guidance": "high"}"#, "x.json: \"guidance\" must be a number, 0 or more"),
+        (#"{"guidance": "high"}"#, "x.json: \"guidance\" must be a number from 0.0 to 100.0"),
         (#"{"negative_prompt": 3}"#, "x.json: \"negative_prompt\" must be a string"),
     ])
     func badFilesAreOneLine(json: String, message: String) throws {

@@ -24,7 +24,12 @@ import Testing
         (GenerationRequest(prompt: "a", frames: 17, seconds: 1), "give frames or seconds, not both"),
         (GenerationRequest(prompt: "a", steps: 0), "steps 0 must be between 1 and 1000"),
         (GenerationRequest(prompt: "a", sampler: "ddim"), "unknown sampler \"ddim\"; use unipc or euler"),
-        (GenerationRequest(prompt: "a", shift: -1), "shift -1.0 must be positive"),
+        (GenerationRequest(prompt: "a", shift: -1), "shift -1.0 must be between 0.01 and 100.0"),
+        // Accepted before issue 20: UniPC divided by zero, Euler decoded an all-black video.
+        (GenerationRequest(prompt: "a", shift: 1e-17), "shift 1e-17 must be between 0.01 and 100.0"),
+        (GenerationRequest(prompt: "a", shift: 1e-300), "shift 1e-300 must be between 0.01 and 100.0"),
+        (GenerationRequest(prompt: "a", shift: 101), "shift 101.0 must be between 0.01 and 100.0"),
+        (GenerationRequest(prompt: "a", guidance: 1e308), "guidance 1e+308 must be between 0.0 and 100.0"),
     ])
     func refusesBadRequestsInOneSentence(request: GenerationRequest, message: String) {
         do {

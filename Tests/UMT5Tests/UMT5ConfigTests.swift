@@ -53,7 +53,7 @@ import UMT5
         ]
         for (text, field) in cases {
             let error = #expect(throws: UMT5Error.self, "\(text)") { try UMT5Encoder.Config(json: JSONValue(parsing: text)) }
-            guard case .invalidConfig(let named, _) = error else {
+            guard case .invalidConfig(_, let named, _) = error else {
                 Issue.record("\(text): expected an invalid-config error, got \(String(describing: error))")
                 continue
             }

@@ -43,7 +43,7 @@ struct AddedVocabulary: Sendable {
         for token in tokens.values.sorted(by: { $0.id < $1.id }) {
             if token.normalized {
                 var text = NormalizedText(original: token.content[...], at: 0)
-                normalizer?.normalize(&text)
+                try normalizer?.normalize(&text)
                 guard !text.isEmpty else { continue }
                 try normalizedMatcher.add(text.bytes, id: token.id, field: field)
             } else {

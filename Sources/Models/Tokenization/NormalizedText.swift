@@ -30,6 +30,24 @@ struct NormalizedText {
         self.originalShift = originalShift
     }
 
+    /// The most bytes a normalizer may make a piece grow to: 4 MiB, thousands of times any prompt
+    /// (the pipeline keeps 512 tokens). A tokenizer.json rule that would make more (a long
+    /// replacement for every character, chained) is refused rather than allowed to ask for gigabytes.
+    static let maximumBytes = 4 << 20
+
+    /// Throws ``NormalizationTooLong`` when an edit would make `newCount` bytes, above both
+    /// ``maximumBytes`` and the current length (a longer input is never refused for its own length).
+    /// The normalizers whose growth a file controls (`Replace`, `Precompiled`) call it before editing.
+    func checkGrowth(to newCount: Int) throws {
+        guard newCount <= max(Self.maximumBytes, bytes.count) else { throw NormalizationTooLong(bytes: newCount) }
+    }
+
+    /// The length ``replace(_:with:)`` would give (Int.max when it cannot be counted).
+    func byteCount(replacing matches: [Range<Int>], withBytes count: Int) -> Int {
+        let (inserted, overflow) = matches.count.multipliedReportingOverflow(by: count)
+        return overflow ? .max : bytes.count - matches.reduce(0) { $0 + $1.count } + inserted
+    }
+
     var isEmpty: Bool { bytes.isEmpty }
     var string: String { String(decoding: bytes, as: UTF8.self) }
 
@@ -153,6 +171,12 @@ struct NormalizedText {
         }
         return widths
     }
+}
+
+/// A normalizer edit that would make a piece longer than ``NormalizedText/maximumBytes``: the bytes
+/// it would have made (at least). ``Normalizer`` turns it into a ``TokenizerError`` naming the rule.
+struct NormalizationTooLong: Error {
+    let bytes: Int
 }
 
 func isContinuationByte(_ byte: UInt8) -> Bool { byte & 0xC0 == 0x80 }

@@ -1,10 +1,11 @@
 /// The `normalizer` of tokenizer.json: the kinds SentencePiece-based tokenizers use.
 indirect enum Normalizer: Sendable {
     case sequence([Normalizer])
-    /// SentencePiece's rules (`Precompiled`).
-    case precompiled(PrecompiledCharsMap)
-    /// Every match of the pattern becomes `content` (`Replace`, with a `String` or `Regex` pattern).
-    case replace(PatternRegex, content: [Unicode.Scalar])
+    /// SentencePiece's rules (`Precompiled`); `field` is its path in the file, for errors.
+    case precompiled(PrecompiledCharsMap, field: String)
+    /// Every match of the pattern becomes `content` (`Replace`, with a `String` or `Regex` pattern);
+    /// `field` is its path in the file, for errors.
+    case replace(PatternRegex, content: [Unicode.Scalar], field: String)
     /// Leading and/or trailing Unicode whitespace removed (`Strip`).
     case strip(left: Bool, right: Bool)
     /// `prefix` put before non-empty text (`Prepend`).
@@ -22,7 +23,7 @@ indirect enum Normalizer: Sendable {
                 throw charsmap.error(.invalidCharsMap("not valid base64"))
             }
             do {
-                self = .precompiled(try PrecompiledCharsMap(blob))
+                self = .precompiled(try PrecompiledCharsMap(blob), field: field.path)
             } catch {
                 throw charsmap.error(.invalidCharsMap(error.message))
             }
@@ -30,11 +31,11 @@ indirect enum Normalizer: Sendable {
             let pattern = try field.member("pattern")
             let content = Array(try field.member("content").string().unicodeScalars)
             if let literal = pattern.optionalMember("String") {
-                self = .replace(PatternRegex(literal: try literal.string()), content: content)
+                self = .replace(PatternRegex(literal: try literal.string()), content: content, field: field.path)
             } else if let regex = pattern.optionalMember("Regex") {
                 let text = try regex.string()
                 do {
-                    self = .replace(try PatternRegex(text), content: content)
+                    self = .replace(try PatternRegex(text), content: content, field: field.path)
                 } catch {
                     throw regex.error(.invalidRegex(pattern: text, message: error.message))
                 }
@@ -52,21 +53,32 @@ indirect enum Normalizer: Sendable {
         }
     }
 
-    /// Applies the normalizer in place, as tokenizers does to a `NormalizedString`.
-    func normalize(_ text: inout NormalizedText) {
+    /// Applies the normalizer in place, as tokenizers does to a `NormalizedString`. Throws
+    /// ``TokenizerError/Reason/normalizedTooLong(bytes:limit:)`` naming the rule that would grow the
+    /// text past ``NormalizedText/maximumBytes``.
+    func normalize(_ text: inout NormalizedText) throws {
+        func limited(_ field: String, _ body: (inout NormalizedText) throws -> Void) throws {
+            do { try body(&text) } catch let error as NormalizationTooLong {
+                throw TokenizerError(field: field.isEmpty ? nil : field, .normalizedTooLong(bytes: error.bytes, limit: NormalizedText.maximumBytes))
+            }
+        }
         switch self {
         case .sequence(let normalizers):
-            for normalizer in normalizers { normalizer.normalize(&text) }
-        case .precompiled(let charsmap):
-            charsmap.normalize(&text)
-        case .replace(let pattern, let content):
-            text.replace(pattern.matches(in: text), with: content)
+            for normalizer in normalizers { try normalizer.normalize(&text) }
+        case .precompiled(let charsmap, let field):
+            try limited(field) { try charsmap.normalize(&$0) }
+        case .replace(let pattern, let content, let field):
+            let matches = pattern.matches(in: text)
+            // Counted before anything is built: a long content for every character asks for gigabytes.
+            let width = content.reduce(0) { $0 + UTF8.width($1) }
+            try limited(field) { try $0.checkGrowth(to: $0.byteCount(replacing: matches, withBytes: width)) }
+            text.replace(matches, with: content)
         case .strip(let left, let right):
             text.strip(left: left, right: right)
         case .prepend(let prefix):
-            text.prepend(prefix)
+            text.prepend(prefix)  // once per piece: the file's own length
         case .lowercase:
-            text.lowercase()
+            text.lowercase()  // at most 3 bytes per byte (Unicode's longest lowercase mappings)
         }
     }
 }

@@ -92,7 +92,7 @@ struct PrecompiledCharsMap: Sendable {
 
     /// tokenizers' `Precompiled` normalizer: each grapheme cluster shorter than 6 bytes is looked up
     /// whole; otherwise (or when it has no entry) each of its scalars is looked up on its own.
-    func normalize(_ text: inout NormalizedText) {
+    func normalize(_ text: inout NormalizedText) throws {
         var dest: [(Unicode.Scalar, Int)] = []
         dest.reserveCapacity(text.bytes.count)
         var modified = false
@@ -101,18 +101,26 @@ struct PrecompiledCharsMap: Sendable {
             if clusterBytes.count < 6, let range = replacement(for: clusterBytes) {
                 modified = true
                 appendReplacement(&dest, replacing: cluster.unicodeScalars.count, with: range)
+                try checkGrowth(dest, of: text)
                 continue
             }
             for scalar in cluster.unicodeScalars {
                 if let range = replacement(for: utf8Bytes(scalar)) {
                     modified = true
                     appendReplacement(&dest, replacing: 1, with: range)
+                    try checkGrowth(dest, of: text)
                 } else {
                     dest.append((scalar, 0))
                 }
             }
         }
         if modified { text.transform(0..<text.bytes.count, dest, initialOffset: 0) }
+    }
+
+    /// Stops a charsmap whose replacements are long from growing `dest` past what the text may
+    /// become (each scalar is at least one byte).
+    private func checkGrowth(_ dest: [(Unicode.Scalar, Int)], of text: NormalizedText) throws {
+        try text.checkGrowth(to: dest.count)
     }
 
     /// The `replace` helper of tokenizers' precompiled.rs: new characters replace old ones; extra new

@@ -39,6 +39,8 @@ public struct TokenizerError: Error, CustomStringConvertible, Equatable, Sendabl
         case noPadToken
         /// `maxLength` is smaller than the special tokens the post-processor adds.
         case maxLengthTooSmall(maxLength: Int, specialTokens: Int)
+        /// A normalizer rule would make the text longer than the limit (at least `bytes` bytes).
+        case normalizedTooLong(bytes: Int, limit: Int)
     }
 
     public var description: String {
@@ -62,6 +64,8 @@ public struct TokenizerError: Error, CustomStringConvertible, Equatable, Sendabl
         case .noPadToken: return "padding needs a pad token, and the tokenizer has none (no \"<pad>\" and no padding.pad_id)"
         case .maxLengthTooSmall(let maxLength, let specials):
             return "maxLength \(maxLength) leaves no room for the \(specials) special tokens the post-processor adds"
+        case .normalizedTooLong(let bytes, let limit):
+            return "this rule would make the normalized text \(bytes) bytes long, more than the \(limit) allowed"
         }
     }
 }

@@ -21,6 +21,10 @@ public struct UnigramTokenizer: Sendable {
     private let added: AddedVocabulary
     private let postProcessor: PostProcessor
     private let paddingID: Int?
+    /// Where ``padTokenID`` comes from in the file, for errors: `padding.pad_id` or the `<pad>` token.
+    public let padTokenSource: String
+    /// The file the tokenizer was read from, as the caller named it; nil for bytes or JSON.
+    public private(set) var path: String? = nil
 
     /// Reads a tokenizer.json file. Throws ``TokenizerError`` naming the file and field.
     public init(contentsOf path: String) throws {
@@ -35,6 +39,7 @@ public struct UnigramTokenizer: Sendable {
         } catch let error as TokenizerError {
             throw TokenizerError(path: path, field: error.field, error.reason)
         }
+        self.path = path
     }
 
     /// Reads tokenizer.json text given as UTF-8 bytes. Throws ``TokenizerError``.
@@ -61,10 +66,18 @@ public struct UnigramTokenizer: Sendable {
         added = try AddedVocabulary(root.optionalMember("added_tokens"), model: model, normalizer: normalizer)
         postProcessor = try PostProcessor(root.optionalMember("post_processor"))
         if let padding = root.optionalMember("padding") {
-            paddingID = try padding.member("pad_id").int()
+            let field = try padding.member("pad_id")
+            let id = try field.int()
+            let size = max(model.pieces.count, (added.largestID ?? -1) + 1)
+            guard (0..<size).contains(id) else {
+                throw field.error(.invalidValue("is \(id), outside the tokenizer's vocabulary 0..<\(size)"))
+            }
+            paddingID = id
+            padTokenSource = field.path
         } else {
             let pad = Array("<pad>".utf8)[...]
             paddingID = added.id(of: pad) ?? model.id(of: pad)
+            padTokenSource = "the \"<pad>\" token"
         }
     }
 
@@ -84,17 +97,26 @@ public struct UnigramTokenizer: Sendable {
     }
 
     /// The text after the file's normalizer alone, as tokenizers' `normalizer.normalize_str` gives it.
-    public func normalize(_ text: String) -> String {
+    /// Throws ``TokenizerError`` when a rule of the file would grow the text past 4 MiB.
+    public func normalize(_ text: String) throws -> String {
         var normalized = NormalizedText(original: Array(text.utf8)[...], at: 0)
-        normalizer?.normalize(&normalized)
+        try naming { try normalizer?.normalize(&normalized) }
         return normalized.string
     }
 
     /// The ids of `text`, with the post-processor's special tokens (T5: `</s>` at the end) unless
-    /// `addSpecialTokens` is false. No truncation, no padding.
-    public func encode(_ text: String, addSpecialTokens: Bool = true) -> [Int] {
-        let content = contentIDs(text)
+    /// `addSpecialTokens` is false. No truncation, no padding. Throws ``TokenizerError`` when a
+    /// normalizer rule of the file would grow the text past 4 MiB.
+    public func encode(_ text: String, addSpecialTokens: Bool = true) throws -> [Int] {
+        let content = try naming { try contentIDs(text) }
         return addSpecialTokens ? postProcessor.prefix + content + postProcessor.suffix : content
+    }
+
+    /// `body`, with ``path`` put into the ``TokenizerError`` it throws.
+    private func naming<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as TokenizerError {
+            throw TokenizerError(path: error.path ?? path, field: error.field, error.reason)
+        }
     }
 
     /// The ids of `text` exactly `maxLength` long, as the Wan pipeline asks transformers for them
@@ -103,11 +125,11 @@ public struct UnigramTokenizer: Sendable {
     /// the rest. Throws ``TokenizerError`` if there is no pad token or no room for the special tokens.
     public func encode(_ text: String, maxLength: Int) throws -> TokenEncoding {
         guard maxLength >= postProcessor.addedCount else {
-            throw TokenizerError(.maxLengthTooSmall(maxLength: maxLength, specialTokens: postProcessor.addedCount))
+            throw TokenizerError(path: path, .maxLengthTooSmall(maxLength: maxLength, specialTokens: postProcessor.addedCount))
         }
-        let content = contentIDs(text).prefix(maxLength - postProcessor.addedCount)
+        let content = try naming { try contentIDs(text) }.prefix(maxLength - postProcessor.addedCount)
         let ids = postProcessor.prefix + content + postProcessor.suffix
-        guard ids.count == maxLength || paddingID != nil else { throw TokenizerError(.noPadToken) }
+        guard ids.count == maxLength || paddingID != nil else { throw TokenizerError(path: path, .noPadToken) }
         let padding = maxLength - ids.count
         return TokenEncoding(
             ids: ids + repeatElement(paddingID ?? 0, count: padding),
@@ -115,7 +137,7 @@ public struct UnigramTokenizer: Sendable {
     }
 
     /// Added tokens out first, then normalize, pre-tokenize and run the model on the rest.
-    private func contentIDs(_ text: String) -> [Int] {
+    private func contentIDs(_ text: String) throws -> [Int] {
         let raw = Array(text.utf8)
         var ids: [Int] = []
         for (range, id) in added.split(raw, with: added.raw) {
@@ -124,7 +146,7 @@ public struct UnigramTokenizer: Sendable {
                 continue
             }
             var piece = NormalizedText(original: raw[range], at: range.lowerBound)
-            normalizer?.normalize(&piece)
+            try normalizer?.normalize(&piece)
             for (subrange, id) in added.split(piece.bytes, with: added.normalizedMatcher) {
                 if let id {
                     ids.append(id)

@@ -49,15 +49,17 @@ extension UMT5Encoder {
 
         /// Reads a text encoder's `config.json` (see ``init(from:)``) and validates it. Throws
         /// ``UMT5Error`` for a field of the wrong kind or range, a `model_type` other than `"umt5"` or
-        /// an unsupported `feed_forward_proj`.
-        public init(json: JSONValue) throws {
+        /// an unsupported `feed_forward_proj`; `file` names the file in the message.
+        public init(json: JSONValue, file: String? = nil) throws {
             do {
                 self = try JSONValueDecoder().decode(Config.self, from: json)
             } catch let error as DecodingError {
                 let problem = ConfigFieldError(error)
-                throw UMT5Error.invalidConfig(field: problem.field, detail: problem.detail)
+                throw UMT5Error.invalidConfig(file: file, field: problem.field, detail: problem.detail)
             }
-            try validate()
+            do { try validate() } catch UMT5Error.invalidConfig(_, let field, let detail) {
+                throw UMT5Error.invalidConfig(file: file, field: field, detail: detail)
+            }
         }
 
         /// Features of all heads together, `numHeads · dKV` (4096 for umt5-xxl; need not equal `dModel`).
@@ -79,22 +81,30 @@ extension UMT5Encoder {
         /// range (`relativeAttentionNumBuckets ≥ 4`, `relativeAttentionMaxDistance` above the
         /// exact range `relativeAttentionNumBuckets / 4`) and the feed-forward kind is supported.
         public func validate() throws {
+            func fail(_ field: String, _ detail: String) -> UMT5Error { .invalidConfig(file: nil, field: field, detail: detail) }
             let sizes = [("vocab_size", vocabSize), ("d_model", dModel), ("d_kv", dKV), ("num_heads", numHeads),
                          ("d_ff", dFF), ("num_layers", numLayers)]
             for (field, value) in sizes where value <= 0 {
-                throw UMT5Error.invalidConfig(field: field, detail: "is \(value), expected a positive integer")
+                throw fail(field, "is \(value), expected a positive integer")
+            }
+            let bounded = sizes + [("relative_attention_num_buckets", relativeAttentionNumBuckets),
+                                   ("relative_attention_max_distance", relativeAttentionMaxDistance)]
+            for (field, value) in bounded where value > Config.largestSize(field) {
+                throw fail(field, "is \(value), above the largest this port takes, \(Config.largestSize(field))")
+            }
+            guard innerDim <= Config.largestInnerDim else {
+                throw fail("num_heads", "× d_kv is \(numHeads) × \(dKV) = \(innerDim), above the largest attention width "
+                    + "this port takes, \(Config.largestInnerDim)")
             }
             guard relativeAttentionNumBuckets >= 4 else {
-                throw UMT5Error.invalidConfig(
-                    field: "relative_attention_num_buckets", detail: "is \(relativeAttentionNumBuckets), expected at least 4")
+                throw fail("relative_attention_num_buckets", "is \(relativeAttentionNumBuckets), expected at least 4")
             }
             guard relativeAttentionMaxDistance > relativeAttentionNumBuckets / 4 else {
-                throw UMT5Error.invalidConfig(
-                    field: "relative_attention_max_distance",
-                    detail: "is \(relativeAttentionMaxDistance), expected more than num_buckets / 4 = \(relativeAttentionNumBuckets / 4)")
+                throw fail("relative_attention_max_distance",
+                           "is \(relativeAttentionMaxDistance), expected more than num_buckets / 4 = \(relativeAttentionNumBuckets / 4)")
             }
             guard layerNormEpsilon > 0, layerNormEpsilon.isFinite else {
-                throw UMT5Error.invalidConfig(field: "layer_norm_epsilon", detail: "is \(layerNormEpsilon), expected a positive number")
+                throw fail("layer_norm_epsilon", "is \(layerNormEpsilon), expected a positive number")
             }
             _ = try activation()
         }

@@ -91,7 +91,8 @@ public struct UMT5Encoder: Sendable {
         guard let weights = try component.openWeights() else {
             throw UMT5Error.incompleteComponent(path: path, detail: "holds no .safetensors weights")
         }
-        try self.init(config: try Config(json: json), weights: weights, dtype: precision, uploadingTo: backend)
+        try self.init(config: try Config(json: json, file: component.configPath), weights: weights, dtype: precision,
+                      uploadingTo: backend)
     }
 
     // MARK: Forward

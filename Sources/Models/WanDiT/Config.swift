@@ -97,20 +97,30 @@ extension WanTransformer {
             guard patchSize.count == 3, patchSize.allSatisfy({ $0 > 0 }) else {
                 throw fail("patch_size \(patchSize) must be three positive sizes")
             }
-            let positive = [("num_attention_heads", numAttentionHeads), ("attention_head_dim", attentionHeadDim),
-                            ("in_channels", inChannels), ("out_channels", outChannels), ("text_dim", textDim),
-                            ("freq_dim", freqDim), ("ffn_dim", ffnDim), ("num_layers", numLayers),
-                            ("rope_max_seq_len", ropeMaxSeqLen)]
-            if let (name, value) = positive.first(where: { $0.1 <= 0 }) {
+            if let side = patchSize.first(where: { $0 > Config.largestPatchSide }) {
+                throw fail("patch_size \(patchSize) has the side \(side), above the largest this port takes, \(Config.largestPatchSide)")
+            }
+            let sizes = [("num_attention_heads", numAttentionHeads), ("attention_head_dim", attentionHeadDim),
+                         ("in_channels", inChannels), ("out_channels", outChannels), ("text_dim", textDim),
+                         ("freq_dim", freqDim), ("ffn_dim", ffnDim), ("num_layers", numLayers),
+                         ("rope_max_seq_len", ropeMaxSeqLen), ("image_dim", imageDim ?? 1),
+                         ("added_kv_proj_dim", addedKVProjDim ?? 1), ("pos_embed_seq_len", posEmbedSeqLen ?? 1)]
+            if let (name, value) = sizes.first(where: { $0.1 <= 0 }) {
                 throw fail("\(name) is \(value), but must be positive")
+            }
+            if let (name, value) = sizes.first(where: { $0.1 > Config.largestSize($0.0) }) {
+                throw fail("\(name) is \(value), above the largest this port takes, \(Config.largestSize(name))")
+            }
+            guard innerDim <= Config.largestModelWidth else {
+                throw fail("num_attention_heads × attention_head_dim is \(numAttentionHeads) × \(attentionHeadDim) = \(innerDim), "
+                    + "above the largest model width this port takes, \(Config.largestModelWidth)")
             }
             guard attentionHeadDim % 2 == 0 else {
                 throw fail("attention_head_dim \(attentionHeadDim) must be even for the rotary embedding")
             }
             guard freqDim % 2 == 0 else { throw fail("freq_dim \(freqDim) must be even") }
             guard eps > 0 else { throw fail("eps \(eps) must be positive") }
-            if let imageDim {
-                guard imageDim > 0 else { throw fail("image_dim \(imageDim) must be positive") }
+            if imageDim != nil {
                 guard addedKVProjDim == innerDim else {
                     throw fail("image_dim needs added_kv_proj_dim equal to the model width \(innerDim), "
                         + "got \(addedKVProjDim.map(String.init) ?? "null")")
@@ -118,9 +128,6 @@ extension WanTransformer {
             } else {
                 guard addedKVProjDim == nil else { throw fail("added_kv_proj_dim is set without image_dim") }
                 guard posEmbedSeqLen == nil else { throw fail("pos_embed_seq_len is set without image_dim") }
-            }
-            if let posEmbedSeqLen, posEmbedSeqLen <= 0 {
-                throw fail("pos_embed_seq_len \(posEmbedSeqLen) must be positive")
             }
         }
     }
@@ -179,7 +186,9 @@ extension WanTransformer.Config: Decodable {
         } catch let error as DecodingError {
             throw WanTransformerError.invalidConfig(ConfigFieldError(error, file: file ?? "config.json").description)
         }
-        try validate()
+        do { try validate() } catch WanTransformerError.invalidConfig(let message) {
+            throw WanTransformerError.invalidConfig("\(file ?? "config.json"): \(message)")
+        }
     }
 
     /// Reads the text of a diffusers `transformer/config.json` (see ``init(json:file:)``).

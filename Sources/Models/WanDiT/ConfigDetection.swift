@@ -64,8 +64,8 @@ extension WanTransformer.Config {
     }
 }
 
-/// The number of blocks: one more than the largest N of the `blocks.N.` names, all of 0…N present.
-private func blockCount(_ weights: any WeightSource, layout: WanTransformer.WeightLayout) throws -> Int {
+/// The N of the `blocks.N.` names of `weights`.
+func blockIndices(_ weights: any WeightSource, layout: WanTransformer.WeightLayout) -> Set<Int> {
     let blocksPrefix = layout.prefix + "blocks."
     var indices = Set<Int>()
     for name in weights.names where name.hasPrefix(blocksPrefix) {
@@ -73,6 +73,13 @@ private func blockCount(_ weights: any WeightSource, layout: WanTransformer.Weig
             indices.insert(index)
         }
     }
+    return indices
+}
+
+/// The number of blocks: one more than the largest N of the `blocks.N.` names, all of 0…N present.
+private func blockCount(_ weights: any WeightSource, layout: WanTransformer.WeightLayout) throws -> Int {
+    let blocksPrefix = layout.prefix + "blocks."
+    let indices = blockIndices(weights, layout: layout)
     guard let last = indices.max() else {
         throw WanTransformerError.undetectableConfig("\(weights.description) has no \"\(blocksPrefix)N.\" tensors")
     }

@@ -51,6 +51,14 @@ public struct WanTransformer: Sendable {
             weight: try convWeight.reshaped([d, config.inChannels * patchVolume]),
             bias: try root.tensor("patch_embedding.bias", shape: [d], dtype: parameterType("patch_embedding.bias", modelType: dtype)))
         embedder = try ConditionEmbedder(scope: root["condition_embedder"], config: config, dtype: dtype)
+        // Counted before any block is built, so that a config's num_layers cannot ask for more blocks
+        // than the weights hold.
+        let last = blockIndices(weights, layout: layout).max()
+        guard last == config.numLayers - 1 else {
+            let held = last.map { "blocks numbered up to \($0)" } ?? "no blocks"
+            throw WanTransformerError.invalidConfig(
+                "num_layers is \(config.numLayers), but \(weights.description) holds \(held) (\"\(layout.prefix)blocks.N.\")")
+        }
         blocks = try (0..<config.numLayers).map { try WanBlock(scope: root["blocks"][$0], config: config, dtype: dtype) }
         scaleShiftTable = try root.tensor("scale_shift_table", shape: [1, 2, d],
                                           dtype: parameterType("scale_shift_table", modelType: dtype))

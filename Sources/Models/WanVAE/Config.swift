@@ -49,15 +49,23 @@ extension WanAutoencoder {
         public init() {}
 
         /// Reads a parsed `config.json` (see ``init(from:)``) and validates it. Throws ``WanVAEError``
-        /// for a field of the wrong type and for configs ``validate()`` refuses.
-        public init(json: JSONValue) throws {
+        /// for a field of the wrong type and for configs ``validate()`` refuses; `file` names the
+        /// file in the message.
+        public init(json: JSONValue, file: String? = nil) throws {
             do {
                 self = try JSONValueDecoder().decode(Config.self, from: json)
             } catch let error as DecodingError {
                 let problem = ConfigFieldError(error)
-                throw WanVAEError.invalidConfig(field: problem.field, detail: problem.detail)
+                throw WanVAEError.invalidConfig(file: file, field: problem.field, detail: problem.detail)
             }
-            try validate()
+            do { try validate() } catch let error as WanVAEError {
+                switch error {
+                case .invalidConfig(_, let field, let detail): throw WanVAEError.invalidConfig(file: file, field: field, detail: detail)
+                case .unsupportedConfig(_, let field, let detail):
+                    throw WanVAEError.unsupportedConfig(file: file, field: field, detail: detail)
+                default: throw error
+                }
+            }
         }
 
         /// Reads `config.json` text.
@@ -72,38 +80,39 @@ extension WanAutoencoder {
         public func validate() throws {
             if isResidual {
                 throw WanVAEError.unsupportedConfig(
-                    field: "is_residual", detail: "is true (the Wan 2.2 VAE), which is not supported; only the Wan 2.1 VAE is")
+                    file: nil, field: "is_residual", detail: "is true (the Wan 2.2 VAE), which is not supported; only the Wan 2.1 VAE is")
             }
             if let patchSize, patchSize != 1 {
                 throw WanVAEError.unsupportedConfig(
-                    field: "patch_size", detail: "is \(patchSize) (Wan 2.2 patchification), which is not supported")
+                    file: nil, field: "patch_size", detail: "is \(patchSize) (Wan 2.2 patchification), which is not supported")
             }
             if !attnScales.isEmpty {
                 throw WanVAEError.unsupportedConfig(
-                    field: "attn_scales", detail: "is \(attnScales); only [] is supported (diffusers' chunked encoder cannot run others)")
+                    file: nil, field: "attn_scales", detail: "is \(attnScales); only [] is supported (diffusers' chunked encoder cannot run others)")
             }
             for (field, value) in [("base_dim", baseDim), ("z_dim", zDim), ("num_res_blocks", numResBlocks),
                                    ("in_channels", inChannels), ("out_channels", outChannels),
                                    ("decoder_base_dim", decoderBaseDim ?? baseDim)] where value < 1 {
-                throw WanVAEError.invalidConfig(field: field, detail: "is \(value), expected a positive integer")
+                throw WanVAEError.invalidConfig(file: nil, field: field, detail: "is \(value), expected a positive integer")
             }
             guard !dimMult.isEmpty, dimMult.allSatisfy({ $0 >= 1 }) else {
-                throw WanVAEError.invalidConfig(field: "dim_mult", detail: "is \(dimMult), expected positive integers")
+                throw WanVAEError.invalidConfig(file: nil, field: "dim_mult", detail: "is \(dimMult), expected positive integers")
             }
+            try checkBounds()
             guard temperalDownsample.count >= dimMult.count - 1 else {
                 throw WanVAEError.invalidConfig(
-                    field: "temperal_downsample", detail: "has \(temperalDownsample.count) entries; dim_mult \(dimMult) needs \(dimMult.count - 1)")
+                    file: nil, field: "temperal_downsample", detail: "has \(temperalDownsample.count) entries; dim_mult \(dimMult) needs \(dimMult.count - 1)")
             }
             let halvings = temperalDownsample.prefix(dimMult.count - 1).filter { $0 }.count
             guard halvings <= 2 else {
                 throw WanVAEError.unsupportedConfig(
-                    field: "temperal_downsample", detail: "halves time \(halvings) times; 4-frame chunks allow at most 2")
+                    file: nil, field: "temperal_downsample", detail: "halves time \(halvings) times; 4-frame chunks allow at most 2")
             }
             for (field, stats) in [("latents_mean", latentsMean), ("latents_std", latentsStd)] where stats.count != zDim {
-                throw WanVAEError.invalidConfig(field: field, detail: "has \(stats.count) entries, expected z_dim = \(zDim)")
+                throw WanVAEError.invalidConfig(file: nil, field: field, detail: "has \(stats.count) entries, expected z_dim = \(zDim)")
             }
             if let zero = latentsStd.firstIndex(of: 0) {
-                throw WanVAEError.invalidConfig(field: "latents_std", detail: "has 0 at index \(zero)")
+                throw WanVAEError.invalidConfig(file: nil, field: "latents_std", detail: "has 0 at index \(zero)")
             }
         }
 

@@ -106,12 +106,12 @@ public struct WanAutoencoder: Sendable {
     public init(component: ModelComponent, weightType: DType = .float32, parts: Parts = .all,
                 uploadingTo backend: (any Backend)? = nil) throws {
         guard let json = component.config else {
-            throw WanVAEError.invalidConfig(field: "", detail: "is missing: component \"\(component.name)\" has no config.json")
+            throw WanVAEError.invalidConfig(file: nil, field: "", detail: "is missing: component \"\(component.name)\" has no config.json")
         }
         guard let weights = try component.openWeights() else {
             throw WanVAEError.unknownLayout(source: component.path ?? component.name, detail: "holds no weights")
         }
-        try self.init(config: try Config(json: json), weights: weights, weightType: weightType, parts: parts,
+        try self.init(config: try Config(json: json, file: component.configPath), weights: weights, weightType: weightType, parts: parts,
                       uploadingTo: backend)
     }
 }
