@@ -12,5 +12,7 @@ trap 'bash scripts/stop-postgres.sh > /dev/null 2>&1 || true' EXIT
 swift test -c release --skip-build
 # Every mode and the one-line errors, through the command line.
 bash scripts/test-cli.sh
+# Hostile input (issue 20): bad sizes, configs, FIFOs, signals, full disks, traversal, NaN.
+bash scripts/test-hostile.sh
 # The server with real clients: the openai client, Chromium, concurrency, restarts, PostgreSQL workers.
 bash scripts/test-server.sh

@@ -82,13 +82,16 @@ struct BoardSetup {
     let base: ValidatedRequest
     let timeline: StoryboardTimeline
 
-    init(board: String, output: String, song: SongOptions, options: GenerationOptions) throws {
+    /// `window`: the longest window asked for (nil: the model's), for the memory check.
+    init(board: String, output: String, song: SongOptions, options: GenerationOptions, window: Int?) throws {
         if options.saveLatents != nil { throw CommandError("--save-latents applies to one clip; a board is made in windows") }
         try options.checkDestinations(output: output)
         file = try BoardFile(path: board)
         audio = try song.track(for: output)
         generator = try file.generator(options)
         base = try file.baseRequest(options, generator: generator)
+        let defaults = try generator.store.defaults(for: base.model)
+        try checkResources(generator, base, window: window ?? defaults.window ?? defaults.frames)
         let music = try song.analyse()
         // The board's "seconds" sets the length when given, else the song's.
         let board = file.board

@@ -82,6 +82,8 @@ struct GenerateCommand: ParsableCommand {
         if let strength { inputs.append("strength \(strength)") }
         let request = try generator.validate(options.request(
             prompt: prompt, frames: frames, seconds: seconds, width: width, height: height, conditioning: conditioning))
+        let window = windows.window ?? defaults.window ?? defaults.frames
+        try checkResources(generator, request, window: request.frames > window ? window : nil)
         if var story = try StoryboardGenerator.longClip(generator: generator, request: request, window: windows.window,
                                                         context: windows.context) {
             if let anchor = try windows.anchorStrength() { story.anchorStrength = anchor }

@@ -30,7 +30,7 @@ struct StoryboardCommand: ParsableCommand {
 
     func run() throws {
         if options.noise != nil { throw CommandError("--noise applies to one clip; a storyboard draws each window's noise from the seed") }
-        let setup = try BoardSetup(board: board, output: output, song: song, options: options)
+        let setup = try BoardSetup(board: board, output: output, song: song, options: options, window: windows.window)
         let (file, base, timeline) = (setup.file, setup.base, setup.timeline)
         let cards = file.board.cards
         let media = try cards.enumerated().map { index, card in

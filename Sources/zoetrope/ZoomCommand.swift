@@ -40,7 +40,7 @@ struct ZoomCommand: ParsableCommand {
             try VideoWriter.checkDestination(keyframes)
             if samePath(keyframes, output) { throw CommandError("--keyframes \(keyframes) is the output's path; give the keyframes a folder of their own") }
         }
-        let setup = try BoardSetup(board: board, output: output, song: song, options: options)
+        let setup = try BoardSetup(board: board, output: output, song: song, options: options, window: windows.window)
         let (file, base, timeline) = (setup.file, setup.base, setup.timeline)
         let cards = file.board.cards
         let images = try cards.enumerated().map { index, card -> VideoFrames? in
