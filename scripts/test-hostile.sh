@@ -103,7 +103,7 @@ refused config-layers "num_layers" -- generate x -o v.mp4 --model bad/layers
 launcher=(bash -c 'ulimit -v 4194304; exec "$@"' limited)
 refused memory-ulimit "available (the process's address-space limit, ulimit -v); 960x960 would need" 60 -- generate x -o v.mp4 --width 2048 --height 2048
 launcher=()
-refused memory-huge "of memory at its peak" 60 -- generate x -o v.mp4 --model model --width 4096 --height 4096 --frames 4001 --window 4001 --steps 1
+refused memory-huge "at its peak (transformer), more than the" 60 -- generate x -o v.mp4 --model model --width 4096 --height 4096 --frames 4001 --window 4001 --steps 1
 copy replace
 python3 - model/tokenizer/tokenizer.json bad/replace/tokenizer/tokenizer.json <<'EOF'
 import json, sys

@@ -206,6 +206,8 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable, Sendable
     /// The denoising loop made latents holding NaN or infinity (which step, and what was found);
     /// nothing is decoded from them.
     case nonFinite(String)
+    /// The run's estimated peak memory (``RunEstimate``) is more than the process may use.
+    case insufficientMemory(String)
     case cancelled
 
     public var description: String {
@@ -213,6 +215,7 @@ public enum GenerationError: Error, CustomStringConvertible, Equatable, Sendable
         case .invalidRequest(let reason): return "invalid request: \(reason)"
         case .invalidNoise(let reason): return "invalid noise: \(reason)"
         case .nonFinite(let reason): return "generation stopped: \(reason)"
+        case .insufficientMemory(let reason): return "not enough memory: \(reason)"
         case .cancelled: return "generation cancelled"
         }
     }

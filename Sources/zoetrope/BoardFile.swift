@@ -81,6 +81,8 @@ struct BoardSetup {
     let generator: Generator
     let base: ValidatedRequest
     let timeline: StoryboardTimeline
+    /// What one window needs, checked before anything loads.
+    let estimate: RunEstimate
 
     /// `window`: the longest window asked for (nil: the model's), for the memory check.
     init(board: String, output: String, song: SongOptions, options: GenerationOptions, window: Int?) throws {
@@ -91,7 +93,7 @@ struct BoardSetup {
         generator = try file.generator(options)
         base = try file.baseRequest(options, generator: generator)
         let defaults = try generator.store.defaults(for: base.model)
-        try checkResources(generator, base, window: window ?? defaults.window ?? defaults.frames)
+        estimate = try checkResources(generator, base, window: window ?? defaults.window ?? defaults.frames)
         let music = try song.analyse()
         // The board's "seconds" sets the length when given, else the song's.
         let board = file.board

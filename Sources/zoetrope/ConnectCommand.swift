@@ -50,7 +50,7 @@ struct ConnectCommand: ParsableCommand {
         let request = try generator.validate(options.request(
             prompt: prompt, frames: frames, seconds: seconds, width: width, height: height,
             conditioning: Conditioning(strength: strength, previous: a, next: b, contextFrames: context)))
-        try checkResources(generator, request)
-        try GenerationRun(options: options, output: output, inputs: ["from \(first)", "to \(second)"]).run(request, generator: generator)
+        let estimate = try checkResources(generator, request)
+        try GenerationRun(options: options, output: output, inputs: ["from \(first)", "to \(second)"]).run(request, generator: generator, estimate: estimate)
     }
 }

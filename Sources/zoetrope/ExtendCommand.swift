@@ -45,9 +45,9 @@ struct ExtendCommand: ParsableCommand {
         let conditioning = backward ? Conditioning(next: clip, contextFrames: context) : Conditioning(previous: clip, contextFrames: context)
         let request = try generator.validate(options.request(
             prompt: prompt, frames: frames, seconds: seconds, width: width, height: height, conditioning: conditioning))
-        try checkResources(generator, request)
+        let estimate = try checkResources(generator, request)
         try GenerationRun(options: options, output: output, inputs: ["\(backward ? "before" : "after") \(video)"])
-            .run(request, generator: generator)
+            .run(request, generator: generator, estimate: estimate)
     }
 }
 

@@ -83,18 +83,18 @@ struct GenerateCommand: ParsableCommand {
         let request = try generator.validate(options.request(
             prompt: prompt, frames: frames, seconds: seconds, width: width, height: height, conditioning: conditioning))
         let window = windows.window ?? defaults.window ?? defaults.frames
-        try checkResources(generator, request, window: request.frames > window ? window : nil)
+        let estimate = try checkResources(generator, request, window: request.frames > window ? window : nil)
         if var story = try StoryboardGenerator.longClip(generator: generator, request: request, window: windows.window,
                                                         context: windows.context) {
             if let anchor = try windows.anchorStrength() { story.anchorStrength = anchor }
-            try runLong(story, request: request, inputs: inputs)
+            try runLong(story, request: request, inputs: inputs, estimate: estimate)
             return
         }
-        try GenerationRun(options: options, output: output, inputs: inputs).run(request, generator: generator)
+        try GenerationRun(options: options, output: output, inputs: inputs).run(request, generator: generator, estimate: estimate)
     }
 
     /// A clip longer than one window, made window by window.
-    private func runLong(_ story: StoryboardGenerator, request: ValidatedRequest, inputs: [String]) throws {
+    private func runLong(_ story: StoryboardGenerator, request: ValidatedRequest, inputs: [String], estimate: RunEstimate) throws {
         if options.noise != nil {
             throw CommandError("--noise applies to one window; a clip of \(request.frames) frames is made in windows, each drawing its noise from the seed")
         }
@@ -105,6 +105,6 @@ struct GenerateCommand: ParsableCommand {
                                                 settings: GenerationRun(options: options, output: output, inputs: inputs).settingsLine(request))
         try metadata.set("mode", "\(request.mode.rawValue) in windows")
         if !inputs.isEmpty { try metadata.set("inputs", inputs.joined(separator: ", ")) }
-        try StoryRun(output: output, metadata: metadata).run(story)
+        try StoryRun(output: output, metadata: metadata, estimate: estimate).run(story)
     }
 }

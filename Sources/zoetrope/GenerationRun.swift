@@ -15,11 +15,12 @@ struct GenerationRun {
     /// What the command was given, for the file's metadata ("video clip.mp4, strength 0.7").
     let inputs: [String]
 
-    func run(_ request: ValidatedRequest, generator: Generator) throws {
+    func run(_ request: ValidatedRequest, generator: Generator, estimate: RunEstimate) throws {
         try options.checkDestinations(output: output)
         let initialNoise = try options.noise.map(readSingleTensor)
         if let path = options.noise, let initialNoise { try request.check(noise: initialNoise, from: path) }
         print("seed \(request.seed)")
+        announce(estimate, precision: generator.precision)
 
         Interruptions.install()
         var metadata = VideoMetadata.generation(prompt: request.prompt, seed: request.seed, settings: settingsLine(request))

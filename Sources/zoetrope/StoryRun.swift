@@ -8,6 +8,8 @@ struct StoryRun {
     let output: String
     let metadata: VideoMetadata
     var audio: AudioTrack? = nil
+    /// What the run was checked to need, printed as it starts.
+    let estimate: RunEstimate
 
     func run(_ story: StoryboardGenerator) throws {
         _ = try VideoFormat(path: output)
@@ -15,6 +17,7 @@ struct StoryRun {
         print("seed \(base.seed)")
         let windows = story.plan.steps.filter(\.generates).count
         print("\(story.plan.frames) frames in \(story.plan.steps.count) steps (\(windows) generated windows)")
+        announce(estimate, precision: story.generator.precision)
         Interruptions.install()
         let writer = try VideoWriter(path: output, width: base.width, height: base.height, fps: base.fps, metadata: metadata,
                                      audio: audio)

@@ -39,7 +39,7 @@ struct StoryboardCommand: ParsableCommand {
         let story = try windows.story(generator: setup.generator, base: base, prompts: cards.map(\.prompt), media: media,
                                       timeline: timeline)
         let metadata = try setup.metadata(mode: "storyboard", frames: story.plan.frames)
-        try StoryRun(output: output, metadata: metadata, audio: setup.audio).run(story)
+        try StoryRun(output: output, metadata: metadata, audio: setup.audio, estimate: setup.estimate).run(story)
     }
 }
 

@@ -64,6 +64,7 @@ struct ZoomCommand: ParsableCommand {
         print("\(zoom.schedule.steps.count + 1) keyframes, zoom \(fixedPoint(zoom.schedule.totalFactor))x in all; \(zoom.plan.frames) frames in \(zoom.plan.steps.count) windows")
         let metadata = try setup.metadata(mode: "zoom \(file.board.zoom.direction.rawValue)", frames: zoom.plan.frames,
                                           settings: ", strength \(strength)")
+        announce(setup.estimate, precision: setup.generator.precision)
         Interruptions.install()
         let writer = try VideoWriter(path: output, width: base.width, height: base.height, fps: base.fps, metadata: metadata,
                                      audio: setup.audio)

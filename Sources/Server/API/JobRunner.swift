@@ -35,6 +35,14 @@ struct JobRunner: Sendable {
         } catch let error as MediaError {
             throw Failure(code: "invalid_input", message: error.description)
         }
+        // Refused here rather than killed for memory part-way (a long clip is made a window at a time).
+        do {
+            let defaults = try generator.store.defaults(for: request.model)
+            let window = defaults.window ?? defaults.frames
+            _ = try generator.checkMemory(request, window: request.frames > window ? window : nil)
+        } catch let error as GenerationError {
+            throw Failure(code: "insufficient_memory", message: error.description)
+        }
         let output = scratch.newPath(suffix: ".mp4")
         let metadata = VideoMetadata.generation(prompt: request.prompt, seed: request.seed,
                                                 settings: "\(request.width)x\(request.height), \(request.frames) frames at \(request.fps) fps, \(request.mode.rawValue), model \(job.model), job \(job.id)")
