@@ -101,7 +101,7 @@ refused config-layers "num_layers" -- generate x -o v.mp4 --model bad/layers
 # The bundled model at 2048x2048 under a 4 GiB address-space limit, as in the issue, and a request
 # no machine has the memory for.
 launcher=(bash -c 'ulimit -v 4194304; exec "$@"' limited)
-refused memory-ulimit "available (the process's address-space limit, ulimit -v); 960x960 would need" 60 -- generate x -o v.mp4 --width 2048 --height 2048
+refused memory-ulimit "available (the process's address-space limit, ulimit -v); " 60 -- generate x -o v.mp4 --width 2048 --height 2048
 launcher=()
 refused memory-huge "at its peak (transformer), more than the" 60 -- generate x -o v.mp4 --model model --width 4096 --height 4096 --frames 4001 --window 4001 --steps 1
 copy replace

@@ -14,7 +14,7 @@ final class HostAllocator: Sendable {
     static let shared = HostAllocator()
 
     private static let cachedMinimum = 1 << 20
-    private let capacity: Int
+    let capacity: Int
     private let state = Mutex(CacheState())
 
     /// Blocks are kept as addresses (`Int`), which are Sendable, and turned back into pointers outside the lock.
@@ -96,4 +96,11 @@ final class HostAllocator: Sendable {
         }
         all.forEach { free(UnsafeMutableRawPointer(bitPattern: $0)) }
     }
+}
+
+/// The host allocator's settings, for estimates of a run's memory.
+public enum HostMemory {
+    /// The most bytes of freed blocks the host allocator keeps for reuse (ZOETROPE_HOST_CACHE_MB,
+    /// default 2048 MiB): a process's resident memory can exceed what it uses by this much.
+    public static var cacheCapacityBytes: Int { HostAllocator.shared.capacity }
 }

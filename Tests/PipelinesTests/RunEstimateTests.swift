@@ -47,6 +47,20 @@ import WanVAE
         #expect(text > 10_500 && text < 11_500, "\(text) MiB")
     }
 
+    /// The host allocator keeps freed blocks for reuse, so the process's peak is the largest stage
+    /// plus what it may hold of the stages before, up to its capacity.
+    @Test func thePeakCountsTheAllocatorsCache() {
+        let run = estimate(.reference, width: 832, height: 480, frames: 81)
+        let largest = run.stages.map(\.bytes).max() ?? 0
+        let working = run.stages.map(\.workingBytes).max() ?? 0
+        #expect(run.allocatorCacheBytes == min(HostMemory.cacheCapacityBytes, working))
+        #expect(run.peakBytes == largest + run.allocatorCacheBytes)
+        let uncached = RunEstimate.wan(transformer: .wan21T2V1_3B, textEncoder: umt5XXL, vae: WanAutoencoder.Config(),
+                                       precision: .reference, latentShape: [1, 16, 21, 60, 104], calls: 100,
+                                       width: 832, height: 480, cacheCapacity: 0)
+        #expect(uncached.peakBytes == largest)
+    }
+
     @Test func arithmeticGrowsWithTheRequest() {
         let small = estimate(.reference, width: 256, height: 256, frames: 17)
         let large = estimate(.reference, width: 512, height: 512, frames: 17)
