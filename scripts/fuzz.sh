@@ -33,7 +33,8 @@ declare -A MODULE_SOURCES=(
 )
 
 # The harnesses: Fuzz/NAME.swift, then the modules it imports with everything they depend on.
-# Adding one is a file in Fuzz/, a seed folder Fuzz/corpus/NAME/ and one line here.
+# Adding one is a file in Fuzz/, a seed folder Fuzz/corpus/NAME/ and one line here (a dictionary
+# Fuzz/dict/NAME.dict is used when there is one).
 HARNESSES=(
     "safetensors        Tensor"
     "safetensors-index  Tensor"
@@ -127,6 +128,9 @@ echo "fuzz.sh: built in $((SECONDS - build_start)) s"
 # Runs: each harness on its working corpus, findings kept apart from it.
 # The harnesses that parse files write each input to a scratch file: in memory where /dev/shm is.
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then export TMPDIR=/dev/shm; else export TMPDIR=$PWD/$ROOT/tmp; fi
+# A trap goes to libFuzzer's handler, which keeps the input; Swift's own backtracer would hold the
+# crashed process (and this script) for its interactive timeout.
+export SWIFT_BACKTRACE=enable=no
 export LSAN_OPTIONS=suppressions=$PWD/Fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}
 failed=0
 printf '%-18s %-8s %12s %8s %16s\n' harness result runs seconds "corpus in/out"
@@ -138,9 +142,11 @@ for entry in "${selected[@]}"; do
     if [ -d "Fuzz/corpus/$name" ]; then cp -n Fuzz/corpus/"$name"/* "$corpus"/ 2> /dev/null || true; fi
     before=$(find "$corpus" -type f | wc -l)
     started=$SECONDS
+    dict=()
+    [ ! -f "Fuzz/dict/$name.dict" ] || dict=(-dict="Fuzz/dict/$name.dict")
     status=0
     "$BIN/fuzz-$name" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-        -artifact_prefix="$findings/" "$corpus" > "$log" 2>&1 || status=$?
+        "${dict[@]}" -artifact_prefix="$findings/" "$corpus" > "$log" 2>&1 || status=$?
     took=$((SECONDS - started))
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
     after=$(find "$corpus" -type f | wc -l)
