@@ -155,12 +155,14 @@ for entry in "${selected[@]}"; do
     else
         failed=1
         artifact=$(grep -o "Test unit written to .*" "$log" | tail -1 | sed 's/Test unit written to //' || true)
-        kind=$(grep -m1 -o -E "ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer): [a-zA-Z-]+|Fatal error: .*|deadly signal|timeout|out-of-memory" "$log" | head -1 || true)
+        kind=$(grep -m1 -o -E "Fatal error: .*|ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer): .*" "$log" | cut -c1-120 || true)
+        # The first frame in the sources (the harness's own frames come after it).
+        where=$(grep -o -E "Sources/[^ ]*\.swift:[0-9]+" "$log" | head -1 || true)
         result=FOUND
     fi
     printf '%-18s %-8s %12s %8s %16s\n' "$name" "$result" "${runs:-?}" "$took" "$before/$after"
     if [ $status != 0 ]; then
-        echo "    ${kind:-exit status $status}"
+        echo "    ${kind:-exit status $status}${where:+ at $where}"
         echo "    input: ${artifact:-none written (see the log)}    log: $log"
         echo "    replay: $BIN/fuzz-$name ${artifact:-INPUT}"
     fi
