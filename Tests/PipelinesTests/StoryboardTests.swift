@@ -91,6 +91,22 @@ import Testing
         #expect(plan.frames == 97)
     }
 
+    /// Found by fuzzing (Fuzz/board.swift): a board's lengths are any finite positive number, and one
+    /// of 1e300 s (or cards whose total overflows to infinity) trapped converting the frame count,
+    /// or the seconds in a message, to an Int. They are refused in one line.
+    @Test func hugeLengthsAreRefusedNotTrapped() throws {
+        let board = try Storyboard(json: #"{"seconds": 1e300, "cards": [{"prompt": "a", "seconds": 1}]}"#)
+        #expect(throws: StoryboardError("the video is 1e+300 s at 8 fps, more than the 100000 frames allowed")) {
+            try StoryboardTimeline(seconds: board.cards.map(\.seconds), fps: 8, temporalCompression: 4, length: board.seconds)
+        }
+        #expect(throws: StoryboardError("the video is inf s at 8 fps, more than the 100000 frames allowed")) {
+            try StoryboardTimeline(seconds: [1e308, 1e308], fps: 8, temporalCompression: 4)
+        }
+        #expect(throws: StoryboardError("the cards last 1e+300 s, longer than the 10 s song; shorten the cards or set a longer \"seconds\"")) {
+            try StoryboardTimeline(seconds: [1e300], fps: 8, temporalCompression: 4, length: 10, lengthSource: "song")
+        }
+    }
+
     @Test func aLongClipIsOneOpeningAndEvenWindows() throws {
         let timeline = try StoryboardTimeline(seconds: [60], fps: 8, temporalCompression: 4)
         let plan = StoryPlan(timeline: timeline, media: [.none], window: 17, context: 5, temporalCompression: 4)
@@ -147,5 +163,17 @@ import Testing
         #expect(abs(travelled(0) - pow(2, 3.83 / 4)) < 1e-9)
         #expect(abs(travelled(1) - pow(3, 4.08 / 2)) < 1e-9)
         #expect(abs(travelled(2) - pow(2, 6.09 / 4)) < 1e-9)
+    }
+
+    /// Found by fuzzing (Fuzz/board.swift): a zoom period of 1e-300 s trapped converting the step
+    /// count to an Int, and one of 1e-7 s built ten million steps before the limit was checked.
+    @Test func tinyPeriodsAreRefusedBeforeCountingSteps() throws {
+        let timeline = try StoryboardTimeline(seconds: [1], fps: 8, temporalCompression: 4)
+        for every in [1e-300, 1e-7] {
+            let board = try Storyboard(json: #"{"zoom": {"every": \#(every)}, "cards": [{"prompt": "a", "seconds": 1}]}"#)
+            #expect(throws: StoryboardError("card 1: the zoom needs more than the 2000 keyframes allowed; zoom more slowly (a longer \"every\")")) {
+                try ZoomSchedule(times: timeline.times, cards: board.cards, zoom: board.zoom)
+            }
+        }
     }
 }

@@ -58,6 +58,21 @@ extension WanTransformerTests {
             }
         }
 
+        /// Found by fuzzing (Fuzz/json.swift): sizes whose product overflows an Int trapped in
+        /// validate() (the model width, with image_dim set) instead of being refused.
+        @Test func sizesWhoseProductOverflowsAreRefused() throws {
+            let cases = [
+                (#"{"num_attention_heads": 4611686018427387904, "attention_head_dim": 4, "image_dim": 1, "added_kv_proj_dim": 1}"#,
+                 "num_attention_heads 4611686018427387904 × attention_head_dim 4 is too large"),
+                (#"{"out_channels": 4611686018427387904}"#, "out_channels 4611686018427387904 × patch_size [1, 2, 2] is too large"),
+                (#"{"patch_size": [4294967296, 4294967296, 1]}"#, "× patch_size [4294967296, 4294967296, 1] is too large"),
+            ]
+            for (text, fragment) in cases {
+                let error = #expect(throws: WanTransformerError.self) { try Config(parsing: text) }
+                #expect(error?.description.contains(fragment) == true, "\(text): \(error?.description ?? "no error")")
+            }
+        }
+
         @Test(arguments: ["tiny_a", "tiny_b", "tiny_i2v"])
         func detectsTheFixtureConfigsFromShapes(_ name: String) throws {
             let fixture = try WanDiTFixture(name)

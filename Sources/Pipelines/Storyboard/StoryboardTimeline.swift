@@ -39,13 +39,16 @@ public struct StoryboardTimeline: Sendable, Equatable {
                 if let nearest = candidates.min(by: { abs($0 - starts[i]) < abs($1 - starts[i]) }) { starts[i] = nearest }
             }
         }
-        let count = 1 + tc * Int((end * Double(fps) / Double(tc)).rounded())
+        // Counted in floating point first: a board's "seconds" (or cards' total) of 1e300 is finite,
+        // but its frame count fits no Int.
+        let latentFrames = (end * Double(fps) / Double(tc)).rounded()
+        guard latentFrames.isFinite, 1 + Double(tc) * latentFrames <= Double(Self.maximumFrames) else {
+            throw StoryboardError("the video is \(Self.format(end)) s at \(fps) fps, more than the \(Self.maximumFrames) frames allowed")
+        }
+        let count = 1 + tc * Int(latentFrames)
         let cards = seconds.count
         guard count >= 1 + tc * cards else {
             throw StoryboardError("the video is \(Self.format(end)) s, \(count) frames at \(fps) fps, too short for \(cards) cards of at least \(tc) frames each")
-        }
-        guard count <= Self.maximumFrames else {
-            throw StoryboardError("the video is \(Self.format(end)) s, \(count) frames at \(fps) fps, more than the \(Self.maximumFrames) allowed")
         }
         var frames = [0]
         for i in 1..<cards {
@@ -78,6 +81,7 @@ public struct StoryboardTimeline: Sendable, Equatable {
 
     static func format(_ value: Double) -> String {
         let rounded = (value * 100).rounded() / 100
-        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+        // Whole numbers print without ".0"; those too large for an Int (or infinite) as Double does.
+        return rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int(rounded)) : String(rounded)
     }
 }

@@ -32,7 +32,13 @@ public struct ZoomSchedule: Sendable, Equatable {
                 throw StoryboardError("card \(index + 1): the zoom factor must be above 1, not \(factor)")
             }
             guard every > 0, every.isFinite else { throw StoryboardError("card \(index + 1): the zoom period must be above 0, not \(every)") }
-            let count = max(1, Int((seconds / every).rounded()))
+            // Bounded before it is an Int or a loop: a tiny "every" (1e-300) asks for more steps than
+            // an Int holds, or than memory and time allow.
+            let wanted = (seconds / every).rounded()
+            guard Double(steps.count) + wanted <= Double(Self.maximumSteps) else {
+                throw StoryboardError("card \(index + 1): the zoom needs more than the \(Self.maximumSteps) keyframes allowed; zoom more slowly (a longer \"every\")")
+            }
+            let count = max(1, Int(wanted))
             let length = seconds / Double(count)
             for _ in 0..<count {
                 steps.append(Step(card: index, seconds: length, factor: pow(factor, length / every)))
