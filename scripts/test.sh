@@ -14,5 +14,7 @@ swift test -c release --skip-build
 bash scripts/test-cli.sh
 # Hostile input (issue 20): bad sizes, configs, FIFOs, signals, full disks, traversal, NaN.
 bash scripts/test-hostile.sh
+# A short fuzzing run of every parser (docs/fuzzing.md; about 3 minutes with the build).
+bash scripts/fuzz.sh --seconds 15
 # The server with real clients: the openai client, Chromium, concurrency, restarts, PostgreSQL workers.
 bash scripts/test-server.sh

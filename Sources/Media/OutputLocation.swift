@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Tensor
 
 /// Where an output is written while it is incomplete and where it ends up. The temporary file or
 /// folder sits beside the destination (`.clip.partial-<pid>-<n>.mp4`), so the final `rename` stays
@@ -119,11 +120,11 @@ final class OutputLocation {
         let kind = info.st_mode & S_IFMT
         if !isFolder {
             if kind == S_IFDIR { throw .destinationOccupied(path: destination, detail: "it is a folder") }
-            if kind != S_IFREG { throw .destinationOccupied(path: destination, detail: "it is \(POSIXFiles.kindName(kind)), not a regular file") }
+            if kind != S_IFREG { throw .destinationOccupied(path: destination, detail: "it is \(RegularFile.kindName(kind)), not a regular file") }
             return
         }
         guard kind == S_IFDIR else {
-            throw .destinationOccupied(path: destination, detail: "it is \(kind == S_IFREG ? "a file" : POSIXFiles.kindName(kind)), not a folder")
+            throw .destinationOccupied(path: destination, detail: "it is \(kind == S_IFREG ? "a file" : RegularFile.kindName(kind)), not a folder")
         }
         let strangers = try POSIXFiles.folderEntries(destination).filter { !VideoFormat.isPNGFrameName($0) }
         if let example = strangers.first {

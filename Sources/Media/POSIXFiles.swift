@@ -26,20 +26,6 @@ enum POSIXFiles {
 
     static func isDirectory(_ info: stat) -> Bool { (info.st_mode & S_IFMT) == S_IFDIR }
 
-    /// "a FIFO (named pipe)", "a character device", ... for a file type (`st_mode & S_IFMT`).
-    static func kindName(_ kind: mode_t) -> String {
-        switch kind {
-        case S_IFREG: return "a regular file"
-        case S_IFDIR: return "a folder"
-        case S_IFIFO: return "a FIFO (named pipe)"
-        case S_IFCHR: return "a character device"
-        case S_IFBLK: return "a block device"
-        case S_IFSOCK: return "a socket"
-        case S_IFLNK: return "a symbolic link"
-        default: return "not a regular file"
-        }
-    }
-
     /// Writes all of `bytes` to `fd`, retrying short writes and EINTR; returns the errno on failure.
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
         guard var next = bytes.baseAddress else { return nil }

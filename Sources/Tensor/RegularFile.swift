@@ -80,11 +80,21 @@ public enum RegularFile {
         switch mode & S_IFMT {
         case S_IFREG: return nil
         case S_IFDIR: return "is a folder, not a file"
-        case S_IFIFO: return "is a FIFO (named pipe), not a regular file"
-        case S_IFCHR: return "is a character device, not a regular file"
-        case S_IFBLK: return "is a block device, not a regular file"
-        case S_IFSOCK: return "is a socket, not a regular file"
-        default: return "is not a regular file"
+        default: return "is \(kindName(mode)), not a regular file"
+        }
+    }
+
+    /// "a regular file", "a folder", "a FIFO (named pipe)", "a character device", ... for a `stat` mode.
+    public static func kindName(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFREG: return "a regular file"
+        case S_IFDIR: return "a folder"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        case S_IFLNK: return "a symbolic link"
+        default: return "not a regular file"
         }
     }
 

@@ -59,13 +59,15 @@ extension WanTransformerTests {
         }
 
         /// Found by fuzzing (Fuzz/json.swift): sizes whose product overflows an Int trapped in
-        /// validate() (the model width, with image_dim set) instead of being refused.
+        /// validate() (the model width, with image_dim set) instead of being refused. Each factor's
+        /// upper bound now refuses them before any product is taken.
         @Test func sizesWhoseProductOverflowsAreRefused() throws {
             let cases = [
                 (#"{"num_attention_heads": 4611686018427387904, "attention_head_dim": 4, "image_dim": 1, "added_kv_proj_dim": 1}"#,
-                 "num_attention_heads 4611686018427387904 × attention_head_dim 4 is too large"),
-                (#"{"out_channels": 4611686018427387904}"#, "out_channels 4611686018427387904 × patch_size [1, 2, 2] is too large"),
-                (#"{"patch_size": [4294967296, 4294967296, 1]}"#, "× patch_size [4294967296, 4294967296, 1] is too large"),
+                 "num_attention_heads is 4611686018427387904, above the largest this port takes, 1024"),
+                (#"{"out_channels": 4611686018427387904}"#, "out_channels is 4611686018427387904, above the largest this port takes"),
+                (#"{"patch_size": [4294967296, 4294967296, 1]}"#,
+                 "patch_size [4294967296, 4294967296, 1] has the side 4294967296, above the largest this port takes, 16"),
             ]
             for (text, fragment) in cases {
                 let error = #expect(throws: WanTransformerError.self) { try Config(parsing: text) }

@@ -119,18 +119,6 @@ extension WanTransformer {
                 throw fail("attention_head_dim \(attentionHeadDim) must be even for the rotary embedding")
             }
             guard freqDim % 2 == 0 else { throw fail("freq_dim \(freqDim) must be even") }
-            // The products the model takes (innerDim, patchFeaturesOut) must fit an Int: the sizes come
-            // from a file, and an overflow would trap instead of refusing it.
-            guard !numAttentionHeads.multipliedReportingOverflow(by: attentionHeadDim).overflow else {
-                throw fail("num_attention_heads \(numAttentionHeads) × attention_head_dim \(attentionHeadDim) is too large")
-            }
-            let patchFeatures = ([outChannels] + patchSize).reduce((value: 1, overflow: false)) { product, size in
-                let next = product.value.multipliedReportingOverflow(by: size)
-                return (next.partialValue, product.overflow || next.overflow)
-            }
-            guard !patchFeatures.overflow else {
-                throw fail("out_channels \(outChannels) × patch_size \(patchSize) is too large")
-            }
             guard eps > 0 else { throw fail("eps \(eps) must be positive") }
             if imageDim != nil {
                 guard addedKVProjDim == innerDim else {
