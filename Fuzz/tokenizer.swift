@@ -17,14 +17,14 @@ public func fuzzTokenizer(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let prompt = split.map { String(decoding: bytes[($0 + 1)...], as: UTF8.self) } ?? defaultPrompt
     ignoringErrors {
         let tokenizer = try UnigramTokenizer(bytes: json)
-        _ = tokenizer.normalize(prompt)
+        _ = try tokenizer.normalize(prompt)
         // The content's ids come from the vocabulary; the post-processor's and the padding's are the
         // file's own numbers (tokenizers does not check them either; the text encoder refuses ids
         // outside its vocabulary).
-        let ids = tokenizer.encode(prompt, addSpecialTokens: false)
+        let ids = try tokenizer.encode(prompt, addSpecialTokens: false)
         let size = tokenizer.vocabularySize
         precondition(ids.allSatisfy { $0 >= 0 && $0 < size }, "an id outside the vocabulary: \(ids)")
-        _ = tokenizer.encode(prompt)
+        _ = try tokenizer.encode(prompt)
         _ = tokenizer.tokenID(for: prompt)
         ignoringErrors {
             let encoding = try tokenizer.encode(PromptCleaner.clean(prompt), maxLength: 512)
