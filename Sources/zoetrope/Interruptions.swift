@@ -29,7 +29,9 @@ private let installed = Atomic<Bool>(false)
 enum Interruptions {
     static func install() {
         guard !installed.exchange(true, ordering: .relaxed) else { return }
+        // Every global the handler touches is initialised here, never first inside the handler.
         _ = wakeUp
+        _ = (signalsReceived.load(ordering: .relaxed), lastSignal.load(ordering: .relaxed), interrupted.load(ordering: .relaxed))
         for number in [SIGINT, SIGTERM, SIGHUP] {
             signal(number) { number in
                 lastSignal.store(number, ordering: .relaxed)
