@@ -77,7 +77,7 @@ run "web page in chromium" env ZOETROPE_URL="$URL" ZOETROPE_API_KEY=test-key "$P
 start_server busy --database "sqlite:$work/busy.db" --workers 0 --queue-limit 10
 run "200 concurrent calls" env ZOETROPE_URL="$URL" ZOETROPE_QUEUE_LIMIT=10 "$PY" tests/server/test_concurrency.py
 
-run "restarts and SIGTERM" "$PY" tests/server/test_restart.py
+run "restarts, SIGTERM and memory" "$PY" tests/server/test_restart.py
 
 # The PostgreSQL cluster of scripts/test.sh when it runs one (ZOETROPE_TEST_POSTGRES), else our own;
 # a database of this test's own on it either way.

@@ -1,6 +1,7 @@
 """Jobs are never lost: queued jobs survive a restart, and a job running at SIGTERM goes back to the
-queue (--shutdown-grace 0) and completes after the next start. A running job that is deleted stops. Starts its own servers with
-ZOETROPE_BINARY on a fresh SQLite file."""
+queue (--shutdown-grace 0) and completes after the next start. A running job that is deleted stops. A job
+the worker's memory estimate says cannot fit fails with insufficient_memory before any model loads, and the
+worker goes on. Starts its own servers with ZOETROPE_BINARY on a fresh SQLite file."""
 import os
 import signal
 import socket
@@ -25,12 +26,13 @@ def free_port():
 
 
 class Server:
-    def __init__(self, *arguments, database=database):
+    def __init__(self, *arguments, database=database, env=None):
         self.port = free_port()
         os.makedirs(LOGS, exist_ok=True)
         self.log = open(os.path.join(LOGS, "restart-server.log"), "a")
         self.process = subprocess.Popen([BINARY, "serve", "--port", str(self.port), "--database", database, *arguments],
-                                        stdout=self.log, stderr=subprocess.STDOUT)
+                                        stdout=self.log, stderr=subprocess.STDOUT,
+                                        env=dict(os.environ, **(env or {})))
         self.url = f"http://127.0.0.1:{self.port}"
         wait_for(self.ready, 60, "the server to start")
 
@@ -97,8 +99,27 @@ def deleting_a_running_job_stops_it():
         expect(f"{long_id}: stopped" in log.read(), "the worker did not log that it stopped the deleted job")
 
 
+def a_job_too_big_for_memory_fails_before_it_runs():
+    # 300 MiB is enough for the bundled model at 64x64, not at 1024x1024 (about 6 GiB estimated).
+    server = Server("--workers", "1", "--max-side", "1024", database=os.path.join(folder, "memory.db"),
+                    env={"ZOETROPE_MEMORY_LIMIT_MB": "300"})
+    try:
+        big = httpx.post(server.url + "/v1/videos", json={"prompt": "too big", "size": "1024x1024", "steps": 2}).json()["id"]
+        video = wait_for(lambda: (v := server.video(big))["status"] in ("completed", "failed") and v, 60, "the big job")
+        error = video.get("error") or {}
+        expect(video["status"] == "failed" and error.get("code") == "insufficient_memory", f"{video}")
+        expect("more than the 300 MiB available (ZOETROPE_MEMORY_LIMIT_MB)" in error.get("message", ""), f"{error}")
+        small = httpx.post(server.url + "/v1/videos", json={"prompt": "small", "size": "64x64", "steps": 2}).json()["id"]
+        video = wait_for(lambda: (v := server.video(small))["status"] in ("completed", "failed") and v, 60, "the small job")
+        expect(video["status"] == "completed", f"{video}")
+        print(f"     {error['message']}")
+    finally:
+        server.stop()
+
+
 tally = Tally()
 tally.run("queued_jobs_survive_a_restart", queued_jobs_survive_a_restart)
 tally.run("running_job_goes_back_at_sigterm", running_job_goes_back_at_sigterm)
 tally.run("deleting_a_running_job_stops_it", deleting_a_running_job_stops_it)
+tally.run("a_job_too_big_for_memory_fails_before_it_runs", a_job_too_big_for_memory_fails_before_it_runs)
 tally.finish()
