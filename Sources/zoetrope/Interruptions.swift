@@ -18,6 +18,8 @@ nonisolated(unsafe) private let wakeUp: UnsafeMutablePointer<sem_t> = {
     return semaphore
 }()
 private let installed = Atomic<Bool>(false)
+/// Set once the watcher has begun stopping at once: from then on only it may end the process.
+private let stoppingAtOnce = Atomic<Bool>(false)
 
 /// How generating commands stop: the first SIGINT (Ctrl-C), SIGTERM or SIGHUP asks the generation to
 /// stop at the next step, after which the command removes its partial output and exits 1; a second
@@ -40,6 +42,13 @@ enum Interruptions {
                 sem_post(wakeUp)
             }
         }
+        // Killing ffmpeg wakes the main thread from a write with EPIPE, and it would then exit 1 by
+        // its own error path while the watcher still cleans up; an exit that starts once the watcher
+        // is stopping waits here for the watcher's own exit instead.
+        atexit {
+            if stoppingAtOnce.load(ordering: .relaxed) { while true { pause() } }
+        }
+        _ = stoppingAtOnce.load(ordering: .relaxed)
         var thread = pthread_t()
         _ = pthread_create(&thread, nil, { _ in
             Interruptions.watch()
@@ -54,6 +63,7 @@ enum Interruptions {
             while sem_wait(wakeUp) != 0 {}
             let count = signalsReceived.load(ordering: .relaxed)
             if count >= 2 {
+                stoppingAtOnce.store(true, ordering: .relaxed)
                 PartialOutputs.removeAll()
                 writeError("\nstopped at once; the partial output was removed\n")
                 _exit(128 + lastSignal.load(ordering: .relaxed))
