@@ -6,8 +6,8 @@ import Tensor
 import Glibc
 #endif
 
-/// Runs one validated request for a command: reads `--noise`, opens the writer (only once the request
-/// is valid), streams the output frames into it, saves the latents, and prints the result. Every
+/// Runs one validated request for a command whose destinations were checked when it started
+/// (``GenerationOptions/checkDestinations(output:)``): reads `--noise`, opens the writer, streams the output frames into it, saves the latents, and prints the result. Every
 /// generating command ends here, so they all behave alike on errors and interruptions.
 struct GenerationRun {
     let options: GenerationOptions
@@ -16,7 +16,6 @@ struct GenerationRun {
     let inputs: [String]
 
     func run(_ request: ValidatedRequest, generator: Generator, estimate: RunEstimate) throws {
-        try options.checkDestinations(output: output)
         let initialNoise = try options.noise.map(readSingleTensor)
         if let path = options.noise, let initialNoise { try request.check(noise: initialNoise, from: path) }
         print("seed \(request.seed)")

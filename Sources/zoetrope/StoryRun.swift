@@ -12,7 +12,6 @@ struct StoryRun {
     let estimate: RunEstimate
 
     func run(_ story: StoryboardGenerator) throws {
-        _ = try VideoFormat(path: output)
         let base = story.base
         print("seed \(base.seed)")
         let windows = story.plan.steps.filter(\.generates).count
