@@ -33,6 +33,7 @@ extension WanModelFiles {
         let weights: any WeightSource
         if let path = transformerOverride {
             weights = try openWeights(path: path)
+            try (weights as? GGUFFile)?.requireArchitecture(["wan"], for: "a Wan transformer")
         } else {
             let component = try self.component("transformer")
             guard let opened = try component.openWeights() else {
