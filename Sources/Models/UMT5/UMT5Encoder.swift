@@ -74,12 +74,17 @@ public struct UMT5Encoder: Sendable {
     /// unused tensors.
     public init(config: Config, weights: any WeightSource, dtype precision: Precision = .bf16,
                 uploadingTo backend: (any Backend)? = nil) throws {
+        try (weights as? GGUFFile)?.requireArchitecture(UMT5Encoder.ggufArchitectures, for: "a UMT5 text encoder")
         let layout = WeightLayout(detectingFrom: weights)
         let usage = WeightUsage()
         let scope = WeightScope(weights, usage: usage, rename: { layout.fileName(for: $0) }, uploadingTo: backend)
         try self.init(config: config, scope: scope, dtype: precision)
         try usage.verifyAllUsed(weights, ignoring: WeightLayout.isIgnored)
     }
+
+    /// The `general.architecture` values of GGUF text encoders this model reads (city96's files
+    /// say `t5encoder`).
+    public static let ggufArchitectures = ["t5encoder", "t5", "umt5"]
 
     /// Loads the `text_encoder` component of a diffusers model folder: its `config.json` and its
     /// weights (a single file or a sharded set).
