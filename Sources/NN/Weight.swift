@@ -33,12 +33,12 @@ public enum Weight: Sendable {
         }
     }
 
-    /// The dense weight for one call on `backend`: the tensor itself, or the blocks decoded (by the
-    /// C kernels) and uploaded. The decoded copy lives only as long as the caller keeps it.
+    /// The dense weight for one call on `backend`: the tensor itself, or the blocks decoded by the
+    /// backend (``Backend/dequantize(_:to:)``). The decoded copy lives only as long as the caller keeps it.
     public func materialized(on backend: any Backend) throws -> Tensor {
         switch self {
         case .dense(let tensor): return tensor
-        case .quantized(let matrix, let type): return try backend.upload(try matrix.dequantized(as: type))
+        case .quantized(let matrix, let type): return try backend.dequantize(matrix, to: type)
         }
     }
 }

@@ -32,7 +32,9 @@ public struct QuantizedMatrix: Sendable {
     /// Values per row (input features).
     public var columns: Int { shape[1] }
     /// Bytes of the blocks.
-    public var byteCount: Int { rows * columns / type.blockSize * type.blockBytes }
+    public var byteCount: Int { rows * rowBytes }
+    /// Bytes of one row of blocks.
+    public var rowBytes: Int { columns / type.blockSize * type.blockBytes }
 
     /// The dense `[rows, columns]` matrix in `dtype` (float16 is produced through float32), decoded by
     /// the C kernels; equal to ``referenceDequantized()`` rounded to `dtype`.
