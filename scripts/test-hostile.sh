@@ -7,6 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 zoetrope=$(realpath "${ZOETROPE:-.build/release/zoetrope}")
 fixture=$(realpath Tests/Fixtures/wan_pipeline/tiny-wan)
+gguf=$(realpath Tests/Fixtures/gguf)
 work=$(mktemp -d)
 mounted=()
 cleanup() {
@@ -239,6 +240,21 @@ timeout -s KILL 120 "$zoetrope" generate x -o "$long" "${small[@]}" > /dev/null 
 if [ $? -eq 0 ] && [ -s "$long" ]; then pass; else fail "long-name: $(tail -n 1 long.err)"; fi
 rm -f "$long" long.err
 refused name-too-long "more than the 255" -- generate x -o "$(printf 'a%.0s' {1..256}).mp4" "${small[@]}"
+
+# 13. GGUF files of another family, truncated, or for another model size.
+mkdir -p bad
+python3 - "$gguf/tiny_q8/model-Q8_0.gguf" bad/sd3.gguf <<'EOF'
+import sys
+data = open(sys.argv[1], "rb").read()
+at = data.index(b"wan")  # general.architecture's value, the first "wan" in the file
+open(sys.argv[2], "wb").write(data[:at] + b"sd3" + data[at + 3:])
+EOF
+head -c 1000 "$gguf/tiny_q8/model-Q8_0.gguf" > bad/cut.gguf
+refused gguf-architecture 'general.architecture is "sd3", not a Wan transformer' -- generate x -o v.mp4 "${small[@]}" --transformer bad/sd3.gguf
+refused gguf-truncated "the rest of the file could hold" -- generate x -o v.mp4 "${small[@]}" --transformer bad/cut.gguf
+refused gguf-encoder-as-transformer 'is "t5encoder", not a Wan transformer' -- generate x -o v.mp4 "${small[@]}" --transformer "$gguf/umt5_a-Q8_0.gguf"
+refused gguf-transformer-as-encoder 'is "wan", not a UMT5 text encoder' -- generate x -o v.mp4 "${small[@]}" --text-encoder "$gguf/tiny_q8/model-Q8_0.gguf"
+refused gguf-other-size 'has shape [32, 4, 1, 2, 2], expected [24, 16, 1, 2, 2]' -- generate x -o v.mp4 "${small[@]}" --transformer "$gguf/tiny_q8/model-Q8_0.gguf"
 
 echo "hostile: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
