@@ -47,6 +47,22 @@ public struct QuantizedMatrix: Sendable {
         return dtype == .float16 ? try out.converted(to: .float16) : out
     }
 
+    /// Rows `rows` decoded into a dense `[rows.count, columns]` tensor of `dtype` (an embedding's
+    /// lookup decodes only the rows it needs). Throws for rows outside the matrix.
+    public func dequantizedRows(_ rows: Range<Int>, as dtype: DType = .float32) throws -> Tensor {
+        guard rows.lowerBound >= 0, rows.upperBound <= self.rows else {
+            throw TensorError.invalidArgument(op: "dequantizedRows", detail: "rows \(rows) outside 0..<\(self.rows)")
+        }
+        let bf16 = dtype == .bfloat16
+        let out = try Tensor(allocating: [rows.count, columns], dtype: bf16 ? .bfloat16 : .float32, zeroed: false)
+        guard let source = storage.hostPointer, let destination = out.storage.hostPointer else {
+            preconditionFailure("QuantizedMatrix and its output live in host memory")
+        }
+        try ggmlDequantize(type, source + rows.lowerBound * rowBytes, blocks: rows.count * columns / type.blockSize,
+                           into: destination, bfloat16: bf16)
+        return dtype == .float16 ? try out.converted(to: .float16) : out
+    }
+
     /// The values as floats, from the plain Swift decoder (``GGMLReferenceDequantize``).
     public func referenceDequantized() -> [Float] {
         guard let source = storage.hostPointer else { preconditionFailure("QuantizedMatrix lives in host memory") }

@@ -40,8 +40,8 @@ func openWeightSource(path: String) throws -> any WeightSource {
         }
         return try openWeightSource(path: found)
     case .file, .other:
-        if path.hasSuffix(".json") { return try ShardedSafeTensors(indexPath: path) }
         if path.hasSuffix(".gguf") { return try GGUFFile(path: path) }
+        if path.hasSuffix(".json") { return try ShardedSafeTensors(indexPath: path) }
         return try SafeTensorsFile(path: path)
     }
 }

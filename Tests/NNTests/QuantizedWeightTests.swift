@@ -37,6 +37,15 @@ import Testing
         #expect(try backend.dequantize(matrix, to: .float16).dtype == .float16)
     }
 
+    @Test(arguments: [GGMLType.q8_0, .q5_1, .q3_K, .q6_K])
+    func rowsDecodeLikeTheWholeMatrix(_ type: GGMLType) throws {
+        let matrix = try randomMatrix(type, rows: 9, columns: 512)
+        let whole = try matrix.dequantized().floats()
+        #expect(try matrix.dequantizedRows(3..<5).floats() == Array(whole[(3 * 512)..<(5 * 512)]))
+        #expect(try matrix.dequantizedRows(8..<9, as: .bfloat16).floats() == whole[(8 * 512)...].map(roundedToBFloat16))
+        #expect(throws: TensorError.self) { try matrix.dequantizedRows(8..<10) }
+    }
+
     @Test func linearOnBlocksEqualsLinearOnTheirValues() throws {
         let matrix = try randomMatrix(.q4_K, rows: 24, columns: 512)
         let bias = try Tensor((0..<24).map { Float($0) / 10 }, shape: [24])

@@ -19,6 +19,12 @@ import UMT5
         #expect(detected.numLayers == fixture.config.numLayers && detected.dFF == fixture.config.dFF
                 && detected.numHeads == fixture.config.numHeads && detected.vocabSize == fixture.config.vocabSize)
         let quantized = try UMT5Encoder(config: fixture.config, weights: gguf, dtype: .f32)
+        // The embedding keeps its blocks too; a lookup decodes only the rows it needs.
+        guard case .quantized(let table, .float32) = quantized.embedding else {
+            Issue.record("the embedding was decoded at load")
+            return
+        }
+        #expect(table.type == .q8_0 && table.shape == [fixture.config.vocabSize, fixture.config.dModel])
         let dense = try UMT5Encoder(config: fixture.config,
                                     weights: try openWeights(path: fixturePath("gguf/umt5_a-dequantized.safetensors")), dtype: .f32)
         let (ids, mask) = (try fixture.ids, try fixture.mask)

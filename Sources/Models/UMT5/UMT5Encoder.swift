@@ -29,8 +29,9 @@ public struct UMT5Encoder: Sendable {
     public let config: Config
     /// The precision weights were loaded in and activations run in.
     public let precision: Precision
-    /// `shared.weight`, the token embedding `[vocab, d_model]`.
-    public let embedding: Tensor
+    /// `shared.weight`, the token embedding `[vocab, d_model]`; a GGUF file's blocks stay blocks and
+    /// only the rows a prompt uses are decoded.
+    public let embedding: Weight
     /// `encoder.block.{i}`.
     public let blocks: [UMT5Block]
     /// `encoder.final_layer_norm`.
@@ -48,9 +49,9 @@ public struct UMT5Encoder: Sendable {
         let embeddingShape = [config.vocabSize, config.dModel]
         let (shared, tied) = ("shared.weight", "encoder.embed_tokens.weight")
         if !scope.contains(shared) && scope.contains(tied) {
-            embedding = try scope.tensor(tied, shape: embeddingShape, dtype: dtype)
+            embedding = try scope.weight(tied, shape: embeddingShape, dtype: dtype)
         } else {
-            embedding = try scope.tensor(shared, shape: embeddingShape, dtype: dtype)
+            embedding = try scope.weight(shared, shape: embeddingShape, dtype: dtype)
             if let stored = scope.shape(of: tied) {
                 guard stored == embeddingShape else {
                     throw WeightLoadError(source: scope.source.description, .shapeMismatch(
@@ -177,7 +178,11 @@ public struct UMT5Encoder: Sendable {
         var rows: [Int: Tensor] = [:]
         let pieces = try ids.map { id in
             if let row = rows[id] { return row }
-            let row = try backend.slice(embedding, axis: 0, start: id, end: id + 1)  // [1, D]
+            let row: Tensor
+            switch embedding {
+            case .dense(let table): row = try backend.slice(table, axis: 0, start: id, end: id + 1)  // [1, D]
+            case .quantized(let blocks, let type): row = try backend.upload(try blocks.dequantizedRows(id..<(id + 1), as: type))  // [1, D]
+            }
             rows[id] = row
             return row
         }
