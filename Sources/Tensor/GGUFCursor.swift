@@ -6,6 +6,13 @@ struct GGUFCursor {
     let path: String
     /// The offset of the next field.
     private(set) var offset = 0
+    /// Metadata values read so far, array elements included.
+    private(set) var valueCount = 0
+
+    /// The most metadata values (array elements included) a file may hold: a tokenizer's arrays
+    /// run to a few hundred thousand each; a hostile file's millions of one-byte elements would each
+    /// become a Swift value many times that size.
+    static let maximumValues = 1 << 23
 
     init(_ bytes: UnsafeRawBufferPointer, path: String) {
         self.bytes = bytes
@@ -60,6 +67,10 @@ struct GGUFCursor {
         guard let type = GGUFValue.TypeID(rawValue: id) else {
             throw failure("\(what()) has unknown value type \(id) (GGUF defines 0-12)")
         }
+        valueCount += 1
+        guard valueCount <= Self.maximumValues else {
+            throw failure("the metadata holds more than \(Self.maximumValues) values (at \(what()))")
+        }
         switch type {
         case .uint8: return .uint8(try integer(UInt8.self, what()))
         case .int8: return .int8(try integer(Int8.self, what()))
@@ -84,6 +95,9 @@ struct GGUFCursor {
             }
             // Each element takes at least its type's smallest size, which bounds the count by the file.
             let count = try count("the element count of \(what())", atMost: (remaining - 8) / elementType.minimumBytes)
+            guard count <= Self.maximumValues - valueCount else {
+                throw failure("\(what()) has \(count) elements, more than the \(Self.maximumValues) metadata values read")
+            }
             var elements: [GGUFValue] = []
             elements.reserveCapacity(count)
             for i in 0..<count {

@@ -31,6 +31,10 @@ struct GGUFHeader {
     var alignment = 32
     var dataStart = 0
 
+    /// The most tensors a file may list: a 14B Wan transformer has about 1,100, the largest language
+    /// models a few thousand.
+    static let maximumTensors = 1 << 20
+
     /// The most dimensions a tensor may have (GGML has 4; ComfyUI's Wan files add a 5-D one).
     static let maximumDimensions = 8
 
@@ -50,6 +54,9 @@ struct GGUFHeader {
         // The smallest tensor entry is 24 bytes (empty name, no dimensions, type, offset), the smallest
         // metadata entry 13 (empty key, type, one byte); the counts cannot promise more than the file holds.
         let tensorCount = try cursor.count("the tensor count", atMost: (cursor.remaining - 16) / 24)
+        guard tensorCount <= Self.maximumTensors else {
+            throw cursor.failure("lists \(tensorCount) tensors, more than the \(Self.maximumTensors) read")
+        }
         let metadataCount = try cursor.count("the metadata count", atMost: (cursor.remaining - 8) / 13)
 
         for i in 0..<metadataCount {
