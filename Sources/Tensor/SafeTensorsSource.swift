@@ -20,8 +20,9 @@ extension WeightSource {
     public var byteCount: Int { entries.reduce(0) { $0 + $1.byteCount } }
 }
 
-/// Opens the weights at `path`, choosing by name: a `.json` file is a sharded set's index, any other
-/// file a single safetensors file, and a folder must hold exactly one `*.safetensors.index.json` or,
+/// Opens the weights at `path`, choosing by name: a `.json` file is a sharded set's index, a `.pt`,
+/// `.pth`, `.ckpt` or `.bin` file a PyTorch checkpoint (``PyTorchCheckpoint``), any other file a
+/// single safetensors file, and a folder must hold exactly one `*.safetensors.index.json` or,
 /// with no index, exactly one `*.safetensors` file.
 public func openWeights(path: String) throws -> any WeightSource { try openWeightSource(path: path) }
 
@@ -36,6 +37,7 @@ func openWeightSource(path: String) throws -> any WeightSource {
         return try openWeightSource(path: found)
     case .file, .other:
         if path.hasSuffix(".json") { return try ShardedSafeTensors(indexPath: path) }
+        if PyTorchCheckpoint.isCheckpointName(path) { return try PyTorchCheckpoint(path: path) }
         return try SafeTensorsFile(path: path)
     }
 }
