@@ -38,6 +38,7 @@ declare -A MODULE_SOURCES=(
 HARNESSES=(
     "safetensors        Tensor"
     "safetensors-index  Tensor"
+    "pytorch            Tensor"
     "json               Tensor NN WanDiT Sampling"
     "tokenizer          Tensor Tokenization"
     "prompt             Tensor Tokenization"
