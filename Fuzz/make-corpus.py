@@ -83,7 +83,7 @@ index = json.load(open(f"{FIX}/wan_pipeline/tiny-wan/vae/diffusion_pytorch_model
 put("safetensors-index", "tiny-wan-vae.json", json.dumps(index, indent=1)[:6000].rsplit(",", 1)[0] + "}}")
 
 # pytorch: torch.save fixtures (protocol 2 and 4, views of one storage, ZIP64) and refused ones.
-for name in ["dtypes.pt", "views.pt", "protocol4.pt", "zip64.pt", "nested.pth", "hostile/os_system.pt",
+for name in ["dtypes.pt", "float8.pt", "views.pt", "protocol4.pt", "zip64.pt", "nested.pth", "hostile/os_system.pt",
              "hostile/past_storage.pt"]:
     copy("pytorch", name.replace("hostile/", "hostile-"), f"{FIX}/pytorch/{name}")
 

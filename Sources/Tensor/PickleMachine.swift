@@ -339,16 +339,22 @@ extension PickleMachine {
         case .rebuildParameter(let withState):
             guard args.count == (withState ? 4 : 3), case .tensor = args[0] else { throw wrongArguments() }
             return args[0]
-        case .rebuildTensor(let version2):
-            // v2: (storage, offset, size, stride, requires_grad, backward_hooks[, metadata]); v1: the first four.
-            guard version2 ? (args.count == 6 || args.count == 7) : args.count == 4,
-                  case .storage(let storage) = args[0], case .int(let offset) = args[1],
+        case .rebuildTensor(let version):
+            // v2: (storage, offset, size, stride, requires_grad, backward_hooks[, metadata]); v1: the
+            // first four; v3: v2's six, then the dtype[, metadata].
+            let counts = version == 1 ? [4] : version == 2 ? [6, 7] : [7, 8]
+            guard counts.contains(args.count), case .storage(let storage) = args[0], case .int(let offset) = args[1],
                   let shape = integers(args[2]), let stride = integers(args[3]) else { throw wrongArguments() }
+            var dtype = storage.dtype
+            if version == 3 {
+                guard case .global(.dtype(_, let named)) = args[6] else { throw wrongArguments() }
+                dtype = named
+            }
             guard offset >= 0, shape.count == stride.count, shape.allSatisfy({ $0 >= 0 }), stride.allSatisfy({ $0 >= 0 }) else {
                 throw failure("a tensor of storage \(quoted(storage.key)) has offset \(offset), shape \(shape) and stride \(stride), which do not describe a view")
             }
-            return .tensor(PickleTensor(storage: storage, storageOffset: offset, shape: shape, stride: stride))
-        case .storageType:
+            return .tensor(PickleTensor(storage: storage, dtype: dtype, storageOffset: offset, shape: shape, stride: stride))
+        case .storageType, .dtype:
             throw failure("refuses to call \(global.qualifiedName) (only tensors and plain containers are read)")
         }
     }

@@ -63,12 +63,16 @@ final class PickleDict {
 enum PickleGlobal: Equatable {
     /// `collections.OrderedDict`: called with no arguments (or a list of pairs) it makes a dict.
     case orderedDict
-    /// `torch._utils._rebuild_tensor_v2` (and the older `_rebuild_tensor`).
-    case rebuildTensor(version2: Bool)
+    /// `torch._utils._rebuild_tensor_v2`, the older `_rebuild_tensor`, and `_rebuild_tensor_v3` (an
+    /// untyped storage viewed as an explicit dtype: float8 and unsigned tensors).
+    case rebuildTensor(version: Int)
     /// `torch._utils._rebuild_parameter` and `_rebuild_parameter_with_state`: the tensor inside.
     case rebuildParameter(withState: Bool)
-    /// A typed storage class (`torch.FloatStorage`, ...): only meaningful inside a persistent id.
+    /// A typed storage class (`torch.FloatStorage`, ...; `torch.storage.UntypedStorage` holds bytes):
+    /// only meaningful inside a persistent id.
     case storageType(name: String, dtype: SafeTensorsDType)
+    /// A dtype (`torch.float8_e4m3fn`, ...), the last argument `_rebuild_tensor_v3` takes.
+    case dtype(name: String, dtype: SafeTensorsDType)
     /// `torch.Size`: called with a tuple it is that tuple.
     case size
 
@@ -76,13 +80,16 @@ enum PickleGlobal: Equatable {
     static func allowed(module: String, name: String) -> PickleGlobal? {
         switch (module, name) {
         case ("collections", "OrderedDict"): return .orderedDict
-        case ("torch._utils", "_rebuild_tensor_v2"): return .rebuildTensor(version2: true)
-        case ("torch._utils", "_rebuild_tensor"): return .rebuildTensor(version2: false)
+        case ("torch._utils", "_rebuild_tensor"): return .rebuildTensor(version: 1)
+        case ("torch._utils", "_rebuild_tensor_v2"): return .rebuildTensor(version: 2)
+        case ("torch._utils", "_rebuild_tensor_v3"): return .rebuildTensor(version: 3)
+        case ("torch.storage", "UntypedStorage"): return .storageType(name: "storage.UntypedStorage", dtype: .uint8)
         case ("torch._utils", "_rebuild_parameter"): return .rebuildParameter(withState: false)
         case ("torch._utils", "_rebuild_parameter_with_state"): return .rebuildParameter(withState: true)
         case ("torch", "Size"): return .size
         case ("torch", _):
-            return storageTypes[name].map { .storageType(name: name, dtype: $0) }
+            if let dtype = storageTypes[name] { return .storageType(name: name, dtype: dtype) }
+            return dtypes[name].map { .dtype(name: name, dtype: $0) }
         default: return nil
         }
     }
@@ -94,12 +101,21 @@ enum PickleGlobal: Equatable {
         "ShortStorage": .int16, "CharStorage": .int8, "ByteStorage": .uint8, "BoolStorage": .bool,
     ]
 
+    /// The torch dtypes a tensor can be rebuilt as, and their element types.
+    static let dtypes: [String: SafeTensorsDType] = [
+        "float32": .float32, "float": .float32, "float64": .float64, "double": .float64,
+        "float16": .float16, "half": .float16, "bfloat16": .bfloat16,
+        "int64": .int64, "long": .int64, "int32": .int32, "int": .int32, "int16": .int16, "short": .int16,
+        "int8": .int8, "uint8": .uint8, "bool": .bool, "uint16": .uint16, "uint32": .uint32, "uint64": .uint64,
+        "float8_e4m3fn": .float8E4M3, "float8_e5m2": .float8E5M2, "float8_e8m0fnu": .float8E8M0,
+    ]
+
     var qualifiedName: String {
         switch self {
         case .orderedDict: return "collections.OrderedDict"
-        case .rebuildTensor(let v2): return "torch._utils._rebuild_tensor" + (v2 ? "_v2" : "")
+        case .rebuildTensor(let version): return "torch._utils._rebuild_tensor" + (version > 1 ? "_v\(version)" : "")
         case .rebuildParameter(let state): return "torch._utils._rebuild_parameter" + (state ? "_with_state" : "")
-        case .storageType(let name, _): return "torch." + name
+        case .storageType(let name, _), .dtype(let name, _): return "torch." + name
         case .size: return "torch.Size"
         }
     }
@@ -115,7 +131,9 @@ struct PickleStorage {
 /// A tensor as `_rebuild_tensor_v2` describes it: a view of a storage.
 struct PickleTensor {
     let storage: PickleStorage
-    /// In elements, from the start of the storage.
+    /// The element type: the storage's, or the one `_rebuild_tensor_v3` names for an untyped storage.
+    let dtype: SafeTensorsDType
+    /// In elements of ``dtype``, from the start of the storage.
     let storageOffset: Int
     let shape: [Int]
     /// In elements, per axis.

@@ -66,14 +66,17 @@ extension PyTorchCheckpoint {
     /// against the storage's zip entry with checked arithmetic.
     static func entry(name: String, _ tensor: PickleTensor, storage: ZipEntry?, path: String) throws -> (SafeTensorsEntry, [Int]?) {
         func failure(_ message: String) -> WeightFileError { WeightFileError(path: path, tensor: name, .checkpoint(message)) }
-        let dtype = tensor.storage.dtype, elementSize = dtype.bitSize / 8
+        let dtype = tensor.dtype, elementSize = dtype.bitSize / 8
         guard let storage else {
             throw failure("its storage data/\(tensor.storage.key) is not in the archive")
         }
-        let (storageBytes, overflow) = tensor.storage.elementCount.multipliedReportingOverflow(by: elementSize)
+        let storageType = tensor.storage.dtype
+        let (storageBytes, overflow) = tensor.storage.elementCount.multipliedReportingOverflow(by: storageType.bitSize / 8)
         guard !overflow, storageBytes <= storage.dataRange.count else {
-            throw failure("its storage data/\(tensor.storage.key) should hold \(tensor.storage.elementCount) \(dtype.rawValue) elements but has \(storage.dataRange.count) bytes")
+            throw failure("its storage data/\(tensor.storage.key) should hold \(tensor.storage.elementCount) \(storageType.rawValue) elements but has \(storage.dataRange.count) bytes")
         }
+        // The storage's length in the tensor's elements (an untyped storage counts bytes).
+        let storageElements = storageBytes / elementSize
         guard let count = Tensor.checkedElementCount(tensor.shape),
               count.multipliedReportingOverflow(by: elementSize).overflow == false else {
             throw failure("shape \(tensor.shape) has more elements than can be counted")
@@ -86,8 +89,8 @@ extension PyTorchCheckpoint {
             guard !o1, !o2 else { throw failure("shape \(tensor.shape) with stride \(tensor.stride) reaches past any storage") }
             last = sum
         }
-        if count > 0 && last >= tensor.storage.elementCount {
-            throw failure("its view (offset \(tensor.storageOffset), shape \(tensor.shape), stride \(tensor.stride)) reads element \(last) of a storage of \(tensor.storage.elementCount)")
+        if count > 0 && last >= storageElements {
+            throw failure("its view (offset \(tensor.storageOffset), shape \(tensor.shape), stride \(tensor.stride)) reads element \(last) of a storage of \(storageElements)")
         }
         let contiguous = isContiguous(shape: tensor.shape, stride: tensor.stride)
         if !contiguous && !isNonOverlapping(shape: tensor.shape, stride: tensor.stride) {

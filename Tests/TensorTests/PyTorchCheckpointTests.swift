@@ -51,6 +51,12 @@ func pytorchFixture(_ name: String) -> String {
         #expect(try checkpoint.tensor(named: "f16", as: .bfloat16).dtype == .bfloat16)
     }
 
+    @Test func float8AndUnsignedTensorsOfUntypedStorages() throws {
+        let checkpoint = try expectMatches("float8.pt", stem: "float8")
+        #expect(checkpoint.entries.map(\.dtype) == [.float8E4M3, .float8E5M2, .uint16])
+        #expect(try checkpoint.tensor(named: "u16").floats() == [0, 1, 65535])
+    }
+
     @Test func selfForcingCheckpointReadsTheEMAGeneratorWithoutItsPrefixes() throws {
         let checkpoint = try expectMatches("self_forcing.pt", stem: "self_forcing")
         #expect(checkpoint.strippedPrefix == "generator_ema.model.")
@@ -94,7 +100,8 @@ func pytorchFixture(_ name: String) -> String {
     }
 
     @Test func wrapperRuleKeepsThePreferredWrapperAndPlainNames() {
-        let tensor = PickleTensor(storage: PickleStorage(dtype: .float32, key: "0", elementCount: 1), storageOffset: 0, shape: [], stride: [])
+        let tensor = PickleTensor(storage: PickleStorage(dtype: .float32, key: "0", elementCount: 1), dtype: .float32,
+                                  storageOffset: 0, shape: [], stride: [])
         func names(_ input: [String]) -> ([String], String) {
             let (kept, stripped) = PyTorchCheckpoint.unwrap(input.map { ($0, tensor) })
             return (kept.map(\.name), stripped)
