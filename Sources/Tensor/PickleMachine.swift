@@ -6,9 +6,9 @@
 /// torch's tensor and parameter rebuilders, the typed storage classes, `torch.Size`); naming any other
 /// (`os.system`, `builtins.eval`, a model class) stops the read at that opcode. `REDUCE` calls only
 /// those, with the arguments they take; `BUILD` only sets state on a dict (and the state is dropped);
-/// opcodes that make objects (`NEWOBJ`, `INST`, `OBJ`, ...) are refused. The memo, the stack and
-/// every length are bounded, so a hostile pickle cannot make it take more memory than a small
-/// multiple of the pickle's own size.
+/// opcodes that make objects (`NEWOBJ`, `INST`, `OBJ`, ...) are refused. The memo, the stack, the
+/// number of values built and every length are bounded, so whatever a hostile pickle's size, the
+/// memory it can make the machine take beyond copies of its own strings stays under a gigabyte.
 struct PickleMachine {
     /// The most memo entries (a large state dict uses ten or so per tensor).
     static let maximumMemo = 1 << 20
