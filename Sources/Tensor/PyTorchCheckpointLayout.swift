@@ -49,9 +49,16 @@ extension PyTorchCheckpoint {
         }
     }
 
+    /// The names a checkpoint whose flattened names are `names` is read with, and the prefix removed:
+    /// the wrapper rule of the type's documentation.
+    public static func unwrapping(_ names: [String]) -> (names: [String], prefix: String) {
+        let (kept, prefix) = unwrap(names.map { ($0, ()) })
+        return (kept.map(\.name), prefix)
+    }
+
     /// Removes wrapper keys by the rule of the type's documentation; returns what is kept and the
     /// prefix removed.
-    static func unwrap(_ flat: [(name: String, tensor: PickleTensor)]) -> ([(name: String, tensor: PickleTensor)], String) {
+    static func unwrap<T>(_ flat: [(name: String, tensor: T)]) -> ([(name: String, tensor: T)], String) {
         var kept = flat, stripped = ""
         while true {
             let firsts = Set(kept.compactMap { item in item.name.firstIndex(of: ".").map { String(item.name[..<$0]) } })
