@@ -70,12 +70,10 @@ ok extend 13 extend -- extend "$work/clip.mp4" "a fox" "${small[@]}" --frames 4
 ok backward 17 "extend backward" -- extend "$work/clip.mp4" "a fox" "${small[@]}" --frames 8 --backward
 ok connect 22 connect -- connect "$work/clip.mp4" "$work/clip.mp4" "a fox" "${small[@]}" --frames 4
 
-# A PyTorch checkpoint as the transformer (Self-Forcing's layout), and checkpoints that are refused.
+# A PyTorch checkpoint as the transformer (Self-Forcing's layout) and in inspect; the refused ones
+# are in test-hostile.sh.
 pt=Tests/Fixtures/pytorch
 ok pytorch-transformer 9 "text to video" -- generate "a fox" "${small[@]}" --frames 9 --transformer "$pt/transformer-self-forcing.pt"
-bad pytorch-os-system "refuses the global os.system" -- generate "a fox" "${small[@]}" --transformer "$pt/hostile/os_system.pt"
-bad pytorch-legacy "old non-zip torch.save file" -- generate "a fox" "${small[@]}" --transformer "$pt/hostile/legacy.pt"
-bad pytorch-not-wan "Wan transformer weights" -- generate "a fox" "${small[@]}" --transformer "$pt/dtypes.pt"
 "$zoetrope" inspect "$pt/self_forcing.pt" 2>&1 | grep -q "blocks.0.self_attn.q.weight  F32    \[4, 4\]" && pass || fail "inspect of a .pt"
 refused pytorch-inspect-truncated "has no end-of-central-directory record" -- inspect "$pt/hostile/truncated.pt" && pass
 

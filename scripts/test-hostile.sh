@@ -7,6 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 zoetrope=$(realpath "${ZOETROPE:-.build/release/zoetrope}")
 fixture=$(realpath Tests/Fixtures/wan_pipeline/tiny-wan)
+pt=$(realpath Tests/Fixtures/pytorch)
 work=$(mktemp -d)
 mounted=()
 cleanup() {
@@ -239,6 +240,13 @@ timeout -s KILL 120 "$zoetrope" generate x -o "$long" "${small[@]}" > /dev/null 
 if [ $? -eq 0 ] && [ -s "$long" ]; then pass; else fail "long-name: $(tail -n 1 long.err)"; fi
 rm -f "$long" long.err
 refused name-too-long "more than the 255" -- generate x -o "$(printf 'a%.0s' {1..256}).mp4" "${small[@]}"
+
+# PyTorch checkpoints with code in them, in the old format, or of another model.
+refused pytorch-os-system "refuses the global os.system" -- generate x -o v.mp4 "${small[@]}" --transformer "$pt/hostile/os_system.pt"
+refused pytorch-eval "refuses the global builtins.eval" -- generate x -o v.mp4 "${small[@]}" --transformer "$pt/hostile/builtins_eval.pt"
+refused pytorch-legacy "old non-zip torch.save file" -- generate x -o v.mp4 "${small[@]}" --transformer "$pt/hostile/legacy.pt"
+refused pytorch-not-wan "not a Wan transformer checkpoint" -- generate x -o v.mp4 "${small[@]}" --transformer "$pt/dtypes.pt"
+refused pytorch-inspect-opcode "refuses the pickle opcode 0xFF" -- inspect "$pt/hostile/unknown_opcode.pt"
 
 echo "hostile: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
