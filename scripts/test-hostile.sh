@@ -257,7 +257,7 @@ refused gguf-encoder-as-transformer 'is "t5encoder", not a Wan transformer' -- g
 refused gguf-transformer-as-encoder 'is "wan", not a UMT5 text encoder' -- generate x -o v.mp4 "${small[@]}" --text-encoder "$gguf/tiny_q8/model-Q8_0.gguf"
 refused gguf-other-size 'has shape [32, 4, 1, 2, 2], expected [24, 16, 1, 2, 2]' -- generate x -o v.mp4 "${small[@]}" --transformer "$gguf/tiny_q8/model-Q8_0.gguf"
 
-# PyTorch checkpoints with code in them, in the old format, or of another model.
+# 14. PyTorch checkpoints with code in them, in the old format, or of another model.
 refused pytorch-os-system "refuses the global os.system" -- generate x -o v.mp4 "${small[@]}" --transformer "$pt/hostile/os_system.pt"
 refused pytorch-eval "refuses the global builtins.eval" -- generate x -o v.mp4 "${small[@]}" --transformer "$pt/hostile/builtins_eval.pt"
 refused pytorch-legacy "old non-zip torch.save file" -- generate x -o v.mp4 "${small[@]}" --transformer "$pt/hostile/legacy.pt"
