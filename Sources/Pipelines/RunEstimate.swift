@@ -95,10 +95,10 @@ public struct RunEstimate: Sendable, Equatable {
                                 workingBytes: clamp(decodeWorkingSet))
         if tinyDecoder {
             // TAEHV (widths 256, 128, 64, 64): 43.6 M multiply-adds per latent pixel and latent frame
-            // over its stages, 10 M f32 parameters, and the equivalent of twelve 64-channel
-            // full-resolution f32 tensors alive in the last stage (as measured).
+            // over its stages, 10 M f32 parameters, and (fitted to the measured peaks) the equivalent of
+            // thirteen 64-channel full-resolution f32 tensors alive in the last stage plus 48 MiB.
             decodeFLOPs = 2 * 43.6e6 * pixels / 64 * Double(latentShape[2])
-            let working = 12 * 64 * pixels * 4
+            let working = 13 * 64 * pixels * 4 + Double(48 << 20)
             decodeStage = Stage(name: "tiny decoder", bytes: clamp(Double(baseBytes) + 10e6 * 4 + working), workingBytes: clamp(working))
         }
 
