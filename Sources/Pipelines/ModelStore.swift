@@ -8,9 +8,13 @@ public struct ModelSource: Sendable, Equatable {
     public var transformer: String?
     public var vae: String?
     public var textEncoder: String?
+    /// A TAEHV tiny decoder's weights (`taew2_1.safetensors` or `.pth`), decoding in place of the VAE.
+    public var decoder: String?
 
-    public init(folder: String, transformer: String? = nil, vae: String? = nil, textEncoder: String? = nil) {
+    public init(folder: String, transformer: String? = nil, vae: String? = nil, textEncoder: String? = nil,
+                decoder: String? = nil) {
         self.folder = folder; self.transformer = transformer; self.vae = vae; self.textEncoder = textEncoder
+        self.decoder = decoder
     }
 }
 
@@ -52,7 +56,7 @@ public final class ModelStore: Sendable {
         }
         if let files = opened.withLock({ $0[id] }) { return (id, files) }
         let files = try WanModelFiles(folder: source.folder, transformer: source.transformer, vae: source.vae,
-                                      textEncoder: source.textEncoder)
+                                      textEncoder: source.textEncoder, decoder: source.decoder)
         opened.withLock { $0[id] = files }
         return (id, files)
     }

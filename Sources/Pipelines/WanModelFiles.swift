@@ -42,14 +42,18 @@ public struct WanModelFiles: Sendable {
     public var vaeOverride: String?
     /// A weight file used instead of the folder's text-encoder weights.
     public var textEncoderOverride: String?
+    /// A TAEHV tiny decoder's weights, decoding in place of the VAE's decoder when given.
+    public var tinyDecoderFile: String?
 
     /// Reads the folder's `model_index.json` and component configs (no weights yet). Throws
     /// `WeightFileError` for a folder that is not a diffusers model folder.
-    public init(folder path: String, transformer: String? = nil, vae: String? = nil, textEncoder: String? = nil) throws {
+    public init(folder path: String, transformer: String? = nil, vae: String? = nil, textEncoder: String? = nil,
+                decoder: String? = nil) throws {
         folder = try ModelFolder(path: path)
         transformerOverride = transformer
         vaeOverride = vae
         textEncoderOverride = textEncoder
+        tinyDecoderFile = decoder
     }
 
     /// The folder's component `name`, or a ``WanModelError`` saying it is missing.

@@ -42,7 +42,7 @@ struct BoardFile {
     /// A generator for the options' or the board's model.
     func generator(_ options: GenerationOptions) throws -> Generator {
         let source = ModelSource(folder: try modelFolder(options), transformer: options.transformer, vae: options.vae,
-                                 textEncoder: options.textEncoder)
+                                 textEncoder: options.textEncoder, decoder: options.decoder)
         return Generator(store: try ModelStore(single: source), precision: try options.wanPrecision(), backend: CPUBackend())
     }
 

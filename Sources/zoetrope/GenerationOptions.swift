@@ -24,6 +24,9 @@ struct GenerationOptions: ParsableArguments {
     @Option(help: "A UMT5 text-encoder weight file replacing the folder's.")
     var textEncoder: String?
 
+    @Option(help: "A TAEHV tiny decoder (taew2_1.safetensors) that decodes in place of the VAE: seconds instead of minutes, less detail.")
+    var decoder: String?
+
     @Option(help: "Width in pixels, a multiple of 16 (32 for the bundled model); default: the model's (256 bundled, 832 Wan).")
     var width: Int?
 
@@ -74,13 +77,14 @@ struct GenerationOptions: ParsableArguments {
     /// A store holding the one model these options name, as the default.
     func store() throws -> ModelStore {
         // The weight files named here, checked before any work: each must be a file or a folder of weights.
-        for (flag, path) in [("--transformer", transformer), ("--vae", vae), ("--text-encoder", textEncoder)] {
+        for (flag, path) in [("--transformer", transformer), ("--vae", vae), ("--text-encoder", textEncoder), ("--decoder", decoder)] {
             guard let path else { continue }
             var info = stat()
             if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { continue }
             if let problem = RegularFile.problem(path) { throw CommandError("\(flag) \(path): \(problem)") }
         }
-        return try ModelStore(single: ModelSource(folder: try modelFolder(), transformer: transformer, vae: vae, textEncoder: textEncoder))
+        return try ModelStore(single: ModelSource(folder: try modelFolder(), transformer: transformer, vae: vae, textEncoder: textEncoder,
+                                                  decoder: decoder))
     }
 
     func wanPrecision() throws -> WanPrecision {
