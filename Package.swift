@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "zoetrope",
             dependencies: [
-                "Tensor", "CPUBackend", "NN", "Bench", "Pipelines", "Media", "Audio", "Server", "JobQueue",
+                "Tensor", "CPUBackend", "NN", "Bench", "Pipelines", "Media", "Audio", "Server", "JobQueue", "Sampling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

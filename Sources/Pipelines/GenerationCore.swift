@@ -45,13 +45,18 @@ struct GenerationCore: Sendable {
         // 3. Canvas: the known latents of the inputs, encoded by the VAE's encoder alone.
         let (canvas, output) = try buildCanvas(request, clock: clock)
         try checkCancelled()
-        var sampler = try scheduler.makeSampler(steps: request.steps, startingAt: canvas.startStep)
-
         // 4. Initial latents: the noise, or (a remix) the known latents noised to the start step's level.
-        let noise = try initialNoise(request, noise: noise)  // [1, C, T, h, w] f32
+        //    The renoise sampler's fresh noise for each later step follows the initial noise.
+        let draws = try initialNoise(request, noise: noise)  // [1 + D, C, T, h, w] f32
+        let noise = try backend.slice(draws, axis: 0, start: 0, end: 1)  // [1, C, T, h, w]
+        let fresh = try (0..<request.freshNoiseDraws).map { try backend.slice(draws, axis: 0, start: $0 + 1, end: $0 + 2) }
+        var sampler = try scheduler.makeSampler(list: request.timesteps, steps: request.steps, startingAt: canvas.startStep,
+                                                freshNoise: fresh)
         var latents = noise
         if canvas.startsFromKnown, let known = canvas.known {
             latents = try sampler.schedule.noised(known, noise: noise, at: canvas.startStep, on: backend)
+        } else if let renoise = sampler as? RenoiseSampler {
+            latents = try renoise.initialSample(noise: noise, on: backend)
         }
 
         // 5. Denoise.
@@ -59,11 +64,12 @@ struct GenerationCore: Sendable {
             clock.report(.loadingTransformer, 0, 1)
             let transformer = try components.transformer()
             let dtype = precision.transformer
+            let calls = TransformerCalls(threshold: request.cache, firstStep: canvas.startStep, lastStep: request.steps - 1)
             var model: any VelocityModel = GuidedTransformer(
                 transformer: transformer,
                 conditional: try transformer.encodeContext(try backend.cast(contexts.conditional, to: dtype), on: backend),
                 unconditional: try contexts.unconditional.map { try transformer.encodeContext(try backend.cast($0, to: dtype), on: backend) },
-                scale: Float(request.guidance), dtype: dtype)
+                scale: Float(request.guidance), dtype: dtype, calls: calls)
             if output.loop { model = LatentShift(inner: model, skip: LatentShift.defaultSkip(frames: canvas.shape[2])) }
             if let keep = canvas.keep, let known = canvas.known {
                 model = try MaskedReplacement(inner: model, known: known, keep: keep, on: backend)
@@ -73,7 +79,8 @@ struct GenerationCore: Sendable {
             clock.beginStage(.denoising, total: steps)
             try checkCancelled()
             while let step = try loop.next(on: backend) {
-                clock.report(.denoising, step.index + 1 - canvas.startStep, steps)
+                clock.report(.denoising, step.index + 1 - canvas.startStep, steps,
+                             calls: loop.isFinished ? calls.count : nil)
                 try checkCancelled()
             }
             latents = loop.latents
@@ -119,10 +126,11 @@ struct GenerationCore: Sendable {
         }
     }
 
+    /// All the noise the run draws, ``ValidatedRequest/noiseShape``: the given noise, or the seed's.
     private func initialNoise(_ request: ValidatedRequest, noise: Tensor?) throws -> Tensor {
         guard let noise else {
             var generator = GaussianNoise(seed: request.seed)
-            return try backend.upload(generator.tensor(request.latentShape))
+            return try backend.upload(generator.tensor(request.noiseShape))
         }
         return try backend.upload(try backend.cast(noise, to: .float32))
     }
@@ -150,12 +158,13 @@ final class ProgressClock {
         report(stage, 0, total)
     }
 
-    func report(_ stage: GenerationStage, _ step: Int, _ total: Int) {
+    func report(_ stage: GenerationStage, _ step: Int, _ total: Int, calls: TransformerCallCount? = nil) {
         let now = monotonicSeconds()
         var remaining: Double?
         if let begun = stageStart, begun.stage == stage, step > 0 {
             remaining = (now - begun.time) / Double(step) * Double(total - step)
         }
-        onProgress(GenerationProgress(stage: stage, step: step, total: total, elapsed: now - start, remaining: remaining))
+        onProgress(GenerationProgress(stage: stage, step: step, total: total, elapsed: now - start, remaining: remaining,
+                                      transformerCalls: calls))
     }
 }

@@ -25,10 +25,25 @@ public struct GenerationProgress: Sendable, Equatable {
     public var elapsed: Double
     /// Seconds the current stage still needs, from the average step so far; nil before the first step.
     public var remaining: Double?
+    /// On the last denoising step's report only: the transformer calls the run made and skipped.
+    public var transformerCalls: TransformerCallCount?
 
-    public init(stage: GenerationStage, step: Int, total: Int, elapsed: Double, remaining: Double?) {
+    public init(stage: GenerationStage, step: Int, total: Int, elapsed: Double, remaining: Double?,
+                transformerCalls: TransformerCallCount? = nil) {
         self.stage = stage; self.step = step; self.total = total; self.elapsed = elapsed; self.remaining = remaining
+        self.transformerCalls = transformerCalls
     }
+}
+
+/// The transformer calls of a denoising run: those that ran the block stack and those the step cache
+/// answered with its cached residual.
+public struct TransformerCallCount: Sendable, Equatable {
+    /// Calls that ran every block.
+    public var computed: Int
+    /// Calls whose blocks the step cache skipped.
+    public var skipped: Int
+
+    public init(computed: Int, skipped: Int) { self.computed = computed; self.skipped = skipped }
 }
 
 /// What a generation reports, in order: progress, output frames as they come, then the final latents.

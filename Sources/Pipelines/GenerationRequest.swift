@@ -26,8 +26,16 @@ public struct GenerationRequest: Sendable, Equatable {
     public var guidance: Double?
     /// The flow shift; nil takes the model folder's scheduler config.
     public var shift: Double?
-    /// `unipc` or `euler`; nil takes the model folder's scheduler config.
+    /// `unipc`, `euler` or `renoise` (x₀ prediction and fresh noise, ``Sampling/RenoiseSampler``);
+    /// nil takes the model folder's scheduler config, or `euler` when ``timesteps`` is given.
     public var sampler: String?
+    /// An explicit step list (docs/few-step.md), instead of ``steps`` spread over the scheduler's
+    /// grid; ``steps`` may be left out (it is the list's length) or must equal it.
+    public var timesteps: StepList?
+    /// Step caching: the threshold of the accumulated change below which a transformer call is
+    /// skipped for its cached residual (``WanDiT/StepCache``); nil runs without a cache, 0 with one
+    /// that never skips (the same numbers).
+    public var cache: Double?
     /// The noise seed; nil picks one at random (reported in the result).
     public var seed: UInt64?
     /// The id of the model, as the ``ModelStore`` knows it; nil is the store's default.
@@ -37,11 +45,13 @@ public struct GenerationRequest: Sendable, Equatable {
 
     public init(prompt: String, negativePrompt: String? = nil, width: Int? = nil, height: Int? = nil, frames: Int? = nil,
                 seconds: Double? = nil, fps: Int? = nil, steps: Int? = nil, guidance: Double? = nil, shift: Double? = nil,
-                sampler: String? = nil, seed: UInt64? = nil, model: String? = nil, conditioning: Conditioning = Conditioning()) {
+                sampler: String? = nil, seed: UInt64? = nil, model: String? = nil, conditioning: Conditioning = Conditioning(),
+                timesteps: StepList? = nil, cache: Double? = nil) {
         self.prompt = prompt; self.negativePrompt = negativePrompt; self.width = width; self.height = height
         self.frames = frames; self.seconds = seconds; self.fps = fps; self.steps = steps; self.guidance = guidance
         self.shift = shift; self.sampler = sampler; self.seed = seed; self.model = model
         self.conditioning = conditioning
+        self.timesteps = timesteps; self.cache = cache
     }
 
     /// The request checked, with `defaults` filled in for what it leaves out. Throws
@@ -65,8 +75,7 @@ public struct GenerationRequest: Sendable, Equatable {
         }
         let mode = try conditioning.mode(width: width, height: height)
         let frames = try resolvedFrames(mode: mode, defaults: defaults, fps: fps)
-        let steps = steps ?? defaults.steps
-        guard steps >= 1, steps <= 1000 else { throw GenerationError.invalidRequest("steps \(steps) must be between 1 and 1000") }
+        let steps = try resolvedSteps(defaults: defaults)
         let guidance = guidance ?? defaults.guidance
         guard Self.guidanceRange.contains(guidance) else {
             throw GenerationError.invalidRequest(
@@ -84,13 +93,45 @@ public struct GenerationRequest: Sendable, Equatable {
             }
             kind = parsed
         }
+        if timesteps != nil {
+            if kind == .unipc {
+                throw GenerationError.invalidRequest("the unipc sampler keeps its own timesteps; use euler or renoise with a list of \(timesteps?.name ?? "")")
+            }
+            kind = kind ?? .euler
+        }
+        if let cache, !Self.cacheRange.contains(cache) {
+            throw GenerationError.invalidRequest("cache threshold \(cache) must be between \(Self.cacheRange.lowerBound) and \(Self.cacheRange.upperBound)")
+        }
         let plan = try WindowPlan(mode: mode, conditioning: conditioning, frames: frames, width: width, height: height,
                                   steps: steps, geometry: geometry)
         return ValidatedRequest(prompt: prompt, negativePrompt: negativePrompt ?? defaults.negativePrompt, width: width, height: height,
                                 frames: frames, fps: fps, steps: steps, guidance: guidance, shift: shift, sampler: kind,
                                 seed: seed ?? UInt64.random(in: 0...UInt64(UInt32.max)), model: model,
-                                geometry: geometry, conditioning: conditioning, plan: plan)
+                                geometry: geometry, conditioning: conditioning, plan: plan, timesteps: timesteps,
+                                cache: cache)
     }
+
+    /// The step count: the list's length with ``timesteps`` (``steps`` must then equal it or be left
+    /// out), else ``steps`` or the default, between 1 and 1000.
+    private func resolvedSteps(defaults: GenerationDefaults) throws -> Int {
+        if let timesteps {
+            do { try timesteps.validate() } catch let error as SamplingError {
+                throw GenerationError.invalidRequest(error.description)
+            }
+            if let steps, steps != timesteps.count {
+                throw GenerationError.invalidRequest(
+                    "steps \(steps) differs from the \(timesteps.count) \(timesteps.name) given; give one or make them agree")
+            }
+            return timesteps.count
+        }
+        let steps = steps ?? defaults.steps
+        guard steps >= 1, steps <= 1000 else { throw GenerationError.invalidRequest("steps \(steps) must be between 1 and 1000") }
+        return steps
+    }
+
+    /// The step-cache thresholds a request may ask for: 0 (off) to 10 (every step between the first
+    /// and the last skipped, for any run of a few hundred steps).
+    public static let cacheRange: ClosedRange<Double> = 0...10
 
     /// The largest width or height a request may ask for.
     public static let maximumSide = 4096
@@ -172,6 +213,10 @@ public struct ValidatedRequest: Sendable, Equatable {
     public var conditioning: Conditioning
     /// The latent window the request denoises and how its frames make the output.
     public var plan: WindowPlan
+    /// The explicit step list, when one was given (its length is ``steps``).
+    public var timesteps: StepList?
+    /// The step-cache threshold; nil runs every transformer call.
+    public var cache: Double?
 
     /// What the request makes.
     public var mode: GenerationMode { plan.mode }
@@ -179,18 +224,29 @@ public struct ValidatedRequest: Sendable, Equatable {
     public var latentShape: [Int] {
         [1, geometry.channels, plan.latentFrames, height / geometry.spatialCompression, width / geometry.spatialCompression]
     }
-    /// Whether the unconditional pass runs (guidance above 1, as diffusers decides).
+    /// Whether the unconditional pass runs (guidance above 1, as diffusers decides); at 1 or below the
+    /// negative prompt is not encoded and each step is one transformer call.
     public var usesGuidance: Bool { guidance > 1 }
+    /// Fresh noise tensors the run draws after the initial noise: one per step but the last for the
+    /// renoise sampler, none otherwise.
+    public var freshNoiseDraws: Int {
+        sampler == .renoise ? RenoiseSampler.freshNoiseCount(steps: steps, startingAt: plan.startStep) : 0
+    }
+    /// All the Gaussian noise the run draws, which `--noise` must hold: `[1 + D, C, T, h, w]` with D
+    /// = ``freshNoiseDraws``, the initial noise first, then the fresh noise of each step in order
+    /// (``latentShape`` for every sampler but renoise). A seed draws exactly this tensor.
+    public var noiseShape: [Int] { [1 + freshNoiseDraws] + latentShape.dropFirst() }
     /// The frames of the finished video (inputs that are kept included).
     public var outputFrames: Int { plan.outputFrames }
 
-    /// Throws ``GenerationError/invalidNoise(_:)`` unless `noise` has ``latentShape`` and (when it is
+    /// Throws ``GenerationError/invalidNoise(_:)`` unless `noise` has ``noiseShape`` and (when it is
     /// in host memory, as noise read from a file is) only finite values; `source` names where the
     /// noise came from in the message.
     public func check(noise: Tensor, from source: String = "the noise") throws {
-        guard noise.shape == latentShape else {
+        guard noise.shape == noiseShape else {
+            let fresh = freshNoiseDraws > 0 ? " (the initial noise and \(freshNoiseDraws) fresh draws of the renoise sampler)" : ""
             throw GenerationError.invalidNoise(
-                "\(source) has shape \(noise.shape); this \(width)x\(height) \(mode.rawValue) run draws \(latentShape)")
+                "\(source) has shape \(noise.shape); this \(width)x\(height) \(mode.rawValue) run draws \(noiseShape)\(fresh)")
         }
         if noise.isOnHost, let index = noise.floats().firstIndex(where: { !$0.isFinite }) {
             throw GenerationError.invalidNoise(

@@ -5,19 +5,26 @@ import WanDiT
 /// The Wan transformer as a velocity model, with classifier-free guidance when an unconditional
 /// context is given: exactly WanPipeline's step (docs/wan-reference.md §6.1): the sample cast to the
 /// transformer's dtype, the conditional and unconditional passes, `v_u + g·(v_c − v_u)` in that dtype.
+///
+/// Without an unconditional context (guidance 1 or below) each step is one transformer call. With a
+/// step-cache threshold (``TransformerCalls``), each pass keeps its own ``WanDiT/StepCache``.
 struct GuidedTransformer: VelocityModel {
     let transformer: WanTransformer
     let conditional: EncodedContext
     let unconditional: EncodedContext?
     let scale: Float
     let dtype: DType
+    var calls = TransformerCalls(threshold: nil, firstStep: 0, lastStep: 0)
 
     mutating func velocity(_ x: Tensor, at step: DenoiseStepContext, on backend: any Backend) throws -> Tensor {
         let input = try backend.cast(x, to: dtype)  // [1, C, T, h, w]
         let timestep = try Tensor([step.timestep], shape: [1])
-        let v = try transformer(latents: input, timestep: timestep, context: conditional, on: backend)
+        let caches = calls.caches(at: step.index)
+        let v = try transformer(latents: input, timestep: timestep, context: conditional, cache: caches?.conditional, on: backend)
+        calls.record()
         guard let unconditional else { return v }
-        let u = try transformer(latents: input, timestep: timestep, context: unconditional, on: backend)
+        let u = try transformer(latents: input, timestep: timestep, context: unconditional, cache: caches?.unconditional, on: backend)
+        calls.record()
         return try guidance(conditional: v, unconditional: u, scale: scale, on: backend)
     }
 }

@@ -18,8 +18,16 @@ public struct EulerSampler: FlowSampler {
             throw SamplingError.invalidConfig(file: nil, field: "_class_name",
                                               detail: "is \(config.kind.diffusersClassName), not FlowMatchEulerDiscreteScheduler")
         }
-        schedule = try FlowSchedule(config: config, steps: steps)
-        guard start >= 0, start < steps else { throw SamplingError.invalidInput("a \(steps)-step run cannot start at step \(start)") }
+        try self.init(schedule: FlowSchedule(config: config, steps: steps), startingAt: start)
+    }
+
+    /// A sampler following `schedule` (an Euler schedule or an explicit step list's), starting at
+    /// step `start`. Throws ``SamplingError``.
+    public init(schedule: FlowSchedule, startingAt start: Int = 0) throws {
+        self.schedule = schedule
+        guard start >= 0, start < schedule.steps else {
+            throw SamplingError.invalidInput("a \(schedule.steps)-step run cannot start at step \(start)")
+        }
         stepIndex = start
     }
 

@@ -47,6 +47,22 @@ extension SchedulerConfig {
         switch kind {
         case .unipc: return try UniPCSampler(config: self, steps: steps, startingAt: start)
         case .euler: return try EulerSampler(config: self, steps: steps, startingAt: start)
+        case .renoise: return try RenoiseSampler(schedule: FlowSchedule(config: self, steps: steps), startingAt: start)
+        }
+    }
+
+    /// A fresh sampler of this config's kind following `list` (see
+    /// ``FlowSchedule/init(kind:list:shift:trainTimesteps:)``), with this config's shift, starting at
+    /// step `start`. `freshNoise` is what a renoise sampler adds after each step but the last (see
+    /// ``RenoiseSampler``). Throws ``SamplingError``.
+    public func makeSampler(list: StepList?, steps: Int, startingAt start: Int = 0,
+                            freshNoise: [Tensor] = []) throws -> any FlowSampler {
+        let schedule = try list.map { try FlowSchedule(kind: kind, list: $0, shift: shift, trainTimesteps: trainTimesteps) }
+            ?? FlowSchedule(config: self, steps: steps)
+        switch kind {
+        case .unipc: return try UniPCSampler(config: self, steps: steps, startingAt: start)
+        case .euler: return try EulerSampler(schedule: schedule, startingAt: start)
+        case .renoise: return try RenoiseSampler(schedule: schedule, startingAt: start, freshNoise: freshNoise)
         }
     }
 }

@@ -25,7 +25,7 @@ public struct FlowSchedule: Sendable, Equatable {
         kind = config.kind
         switch config.kind {
         case .unipc: (timesteps, sigmas) = FlowSchedule.uniPC(config, steps: steps)
-        case .euler: (timesteps, sigmas) = FlowSchedule.euler(config, steps: steps)
+        case .euler, .renoise: (timesteps, sigmas) = FlowSchedule.euler(config, steps: steps)
         }
         // The samplers divide by differences of these: each of the N step sigmas must be finite and
         // below the one before (the last, N + 1st, may repeat the Nth: UniPC's sigma_min).

@@ -6,12 +6,16 @@ public enum SamplerKind: String, Sendable, CaseIterable {
     case unipc
     /// diffusers' `FlowMatchEulerDiscreteScheduler`.
     case euler
+    /// x₀ prediction then re-noising with fresh noise (DMD / consistency sampling: Self-Forcing,
+    /// CausVid, FastWan, rCM; ``RenoiseSampler``), on the Euler schedule or an explicit step list.
+    case renoise
 
-    /// The diffusers class that implements this sampler.
+    /// The diffusers class that implements this sampler (for renoise, the class whose schedule it
+    /// follows; diffusers has no renoise update).
     public var diffusersClassName: String {
         switch self {
         case .unipc: return "UniPCMultistepScheduler"
-        case .euler: return "FlowMatchEulerDiscreteScheduler"
+        case .euler, .renoise: return "FlowMatchEulerDiscreteScheduler"
         }
     }
 }

@@ -48,11 +48,11 @@ struct BoardFile {
 
     /// The settings every window shares: the command line's, else the board's, else the model's, checked.
     func baseRequest(_ options: GenerationOptions, generator: Generator) throws -> ValidatedRequest {
-        let request = GenerationRequest(
+        let request = try options.withSampling(GenerationRequest(
             prompt: board.cards[0].prompt, negativePrompt: options.negativePrompt ?? board.negativePrompt,
             width: options.width ?? board.width, height: options.height ?? board.height, fps: options.fps ?? board.fps,
             steps: options.steps ?? board.steps, guidance: options.guidance ?? board.guidance,
-            shift: options.shift ?? board.shift, sampler: options.sampler ?? board.sampler, seed: options.seed ?? board.seed)
+            shift: options.shift ?? board.shift, sampler: options.sampler ?? board.sampler, seed: options.seed ?? board.seed))
         do {
             return try generator.validate(request)
         } catch let error as GenerationError {

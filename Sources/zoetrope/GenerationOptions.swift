@@ -1,6 +1,7 @@
 import ArgumentParser
 import Media
 import Pipelines
+import Sampling
 import Tensor
 #if canImport(Glibc)
 import Glibc
@@ -45,13 +46,28 @@ struct GenerationOptions: ParsableArguments {
     @Option(help: "Flow shift (default: the model folder's scheduler config).")
     var shift: Double?
 
-    @Option(help: "unipc or euler (default: the model folder's scheduler config).")
+    @Option(help: "unipc, euler, or renoise (predict x0, then add fresh noise: the DMD-distilled models' rule); default: the model folder's scheduler config, euler with a step list.")
     var sampler: String?
+
+    @Option(help: "Sampler settings of a published few-step model: \(SamplingPreset.all.map(\.name).joined(separator: ", ")) (docs/few-step.md); the other flags override it.")
+    var preset: String?
+
+    @Option(help: "Explicit timesteps the transformer sees, e.g. 1000,757,522 (CausVid, FastWan); sets --steps.")
+    var timesteps: String?
+
+    @Option(help: "Timesteps warped by the shift, as Self-Forcing and lightx2v give them: 1000,750,500,250 with --shift 5 is t = 1000, 937.5, 833.3, 625.")
+    var warpedTimesteps: String?
+
+    @Option(help: "Explicit noise levels in (0, 1], e.g. rCM's; the transformer sees 1000 x sigma.")
+    var sigmas: String?
+
+    @Option(help: "Step caching: skip a transformer call while the accumulated change of its input stays below this threshold (0: off; try 0.1).")
+    var cache: Double?
 
     @Option(help: "Noise seed (default: random, printed).")
     var seed: UInt64?
 
-    @Option(help: "All the Gaussian noise the run draws: a safetensors file with one tensor of the run's latent shape (printed when it does not fit).")
+    @Option(help: "All the Gaussian noise the run draws: a safetensors file with one tensor of the run's latent shape, [1 + steps - 1, ...] for renoise (printed when it does not fit).")
     var noise: String?
 
     @Option(help: "Also save the final latents (before decoding) to this safetensors file.")
@@ -97,10 +113,37 @@ struct GenerationOptions: ParsableArguments {
 
     /// A request with these options filled in.
     func request(prompt: String, frames: Int?, seconds: Double?, width: Int?, height: Int?,
-                 conditioning: Conditioning) -> GenerationRequest {
-        GenerationRequest(prompt: prompt, negativePrompt: negativePrompt, width: width, height: height, frames: frames,
-                          seconds: seconds, fps: fps, steps: steps, guidance: guidance, shift: shift, sampler: sampler,
-                          seed: seed, conditioning: conditioning)
+                 conditioning: Conditioning) throws -> GenerationRequest {
+        try withSampling(GenerationRequest(prompt: prompt, negativePrompt: negativePrompt, width: width, height: height,
+                                           frames: frames, seconds: seconds, fps: fps, steps: steps, guidance: guidance,
+                                           shift: shift, sampler: sampler, seed: seed, conditioning: conditioning))
+    }
+
+    /// `request` with the step list, the cache and then the preset of these options.
+    func withSampling(_ request: GenerationRequest) throws -> GenerationRequest {
+        var request = request
+        let lists = [("--timesteps", timesteps, StepList.timesteps), ("--warped-timesteps", warpedTimesteps, StepList.warpedTimesteps),
+                     ("--sigmas", sigmas, StepList.sigmas)].compactMap { flag, text, make in text.map { (flag, $0, make) } }
+        if lists.count > 1 { throw CommandError("give one of \(lists.map { $0.0 }.joined(separator: ", ")), not several") }
+        if let list = lists.first { request.timesteps = list.2(try Self.numbers(list.1, flag: list.0)) }
+        request.cache = cache
+        if let preset { request = try SamplingPreset.named(preset).applied(to: request) }
+        return request
+    }
+
+    /// "1000,750,500,250" as numbers; one line naming the flag for anything else.
+    static func numbers(_ text: String, flag: String) throws -> [Double] {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count <= StepList.maximumCount else {
+            throw CommandError("\(flag) holds \(parts.count) values; at most \(StepList.maximumCount)")
+        }
+        return try parts.map { part in
+            let trimmed = String(part.filter { !$0.isWhitespace })
+            guard let value = Double(trimmed), value.isFinite else {
+                throw CommandError("\(flag) must be a comma-separated list of numbers such as 1000,750,500,250, not \"\(text)\"")
+            }
+            return value
+        }
     }
 }
 

@@ -28,11 +28,15 @@ struct GenerationRun {
         let writer = try VideoWriter(path: output, width: request.width, height: request.height, fps: request.fps,
                                      metadata: metadata)
         var savedLatents: String?
+        var calls: TransformerCallCount?
         do {
             try streaming(into: writer) { progress in
                 let latents = try generator.run(
                     request, noise: initialNoise,
-                    onProgress: { progress.show($0) },
+                    onProgress: { report in
+                        if let count = report.transformerCalls { calls = count }
+                        progress.show(report)
+                    },
                     onFrames: { try writer.append(decodedVideo: $0) },
                     isCancelled: { interrupted.load(ordering: .relaxed) })
                 // Before the video is committed, so that a failure here leaves neither file.
@@ -46,6 +50,14 @@ struct GenerationRun {
             throw error
         }
         print("wrote \(output) (\(writer.framesWritten) frames, \(request.width)x\(request.height), \(request.fps) fps)")
+        if let calls { print(callsLine(calls)) }
+    }
+
+    /// "transformer calls: 40 (no cache)", "transformer calls: 23 of 40 (17 skipped by the step cache)".
+    func callsLine(_ calls: TransformerCallCount) -> String {
+        let total = calls.computed + calls.skipped
+        guard options.cache != nil else { return "transformer calls: \(total)" }
+        return "transformer calls: \(calls.computed) of \(total) (\(calls.skipped) skipped by the step cache)"
     }
 
     func settingsLine(_ request: ValidatedRequest) -> String {
@@ -53,6 +65,8 @@ struct GenerationRun {
                      "\(request.steps) steps", "guidance \(request.guidance)"]
         if let shift = request.shift { parts.append("shift \(shift)") }
         if let sampler = request.sampler { parts.append("sampler \(sampler.rawValue)") }
+        if let list = request.timesteps { parts.append("\(list.name) \(list.values.map { String($0) }.joined(separator: ","))") }
+        if let cache = request.cache { parts.append("cache \(cache)") }
         if !request.negativePrompt.isEmpty { parts.append("negative prompt \"\(request.negativePrompt)\"") }
         return parts.joined(separator: ", ")
     }

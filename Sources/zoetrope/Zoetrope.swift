@@ -8,5 +8,5 @@ struct Zoetrope: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [GenerateCommand.self, ExtendCommand.self, ConnectCommand.self, StoryboardCommand.self, ZoomCommand.self,
                       BeatsCommand.self, ServeCommand.self, WorkerCommand.self, InspectCommand.self, BenchCommand.self,
-                      MemoryCommand.self])
+                      MemoryCommand.self, CompareCommand.self])
 }

@@ -58,6 +58,14 @@ extension WanTransformerTests {
             _ = try load(weights, "tiny_i2v")
         }
 
+        // FastWan's sparse-attention gate has no use under dense attention; it is left unused.
+        @Test func fastWanGateIsIgnored() throws {
+            var weights = EditedWeights(base: try WanDiTFixture("tiny_a").weights())
+            weights.replaced = ["blocks.0.attn1.to_gate_compress.weight": Tensor(zeros: [2]),
+                                "blocks.0.attn1.to_gate_compress.bias": Tensor(zeros: [2])]
+            _ = try load(weights)
+        }
+
         // An all-in-one ComfyUI file: tensors outside `model.diffusion_model.` belong to other models.
         @Test func tensorsOutsideThePrefixAreLeftAlone() throws {
             var weights = EditedWeights(base: try WanDiTFixture("tiny_i2v").originalWeights())

@@ -63,6 +63,14 @@ struct WanBlock: Sendable {
         return try gatedResidual(h, ffnOutput, gate: try chunk(5), on: backend)  // [B, N, D]
     }
 
+    /// The self-attention's modulated input `LN(x)·(1 + scale) + shift` `[B, N, D]`, as the block
+    /// computes it: the signal step caching compares between calls.
+    func modulatedInput(_ x: Tensor, timestepProjection: Tensor, on backend: any Backend) throws -> Tensor {
+        let modulation = try backend.add(scaleShiftTable, timestepProjection)  // [B, 6, D] f32
+        return try modulate(x, shift: try backend.slice(modulation, axis: 1, start: 0, end: 1),
+                            scale: try backend.slice(modulation, axis: 1, start: 1, end: 2), on: backend)  // [B, N, D]
+    }
+
     /// `LN(x)·(1 + scale) + shift` in float32 (non-affine LN), rounded to the model dtype.
     private func modulate(_ x: Tensor, shift: Tensor, scale: Tensor, on backend: any Backend) throws -> Tensor {
         try modulatedNorm(x, shift: shift, scale: scale, eps: eps, dtype: dtype, on: backend)

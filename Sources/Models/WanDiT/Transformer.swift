@@ -114,8 +114,9 @@ public struct WanTransformer: Sendable {
 
     /// The velocity as ``callAsFunction(latents:timestep:context:imageContext:taps:on:)``, with the
     /// text (and image) work done once beforehand by ``encodeContext(_:imageContext:cachingKeyValues:taps:on:)``.
-    public func callAsFunction(latents: Tensor, timestep: Tensor, context: EncodedContext, taps: Taps? = nil,
-                               on backend: any Backend) throws -> Tensor {
+    /// With a `cache`, the block stack may be skipped for its cached residual (see ``StepCache``).
+    public func callAsFunction(latents: Tensor, timestep: Tensor, context: EncodedContext, cache: StepCache? = nil,
+                               taps: Taps? = nil, on backend: any Backend) throws -> Tensor {
         guard context.owner === identity else {
             throw WanTransformerError.invalidInput("the encoded context was made by another transformer")
         }
@@ -136,12 +137,20 @@ public struct WanTransformer: Sendable {
         taps.record("temb", temb)
         taps.record("timestep_proj", timestepProjection)
 
-        for (i, block) in blocks.enumerated() {
-            let keyValues = try context.keyValues?[i]
-                ?? block.attn2.keyValues(text: context.text, image: context.image, on: backend)
-            x = try block(x, timestepProjection: timestepProjection, rotary: rotary, keyValues: keyValues,
-                          taps: taps, name: "blocks.\(i)", on: backend)  // [B, N, D]
-            taps.record("blocks.\(i)", x)
+        let stackInput = x  // [B, N, D]
+        if let cache, let first = blocks.first,
+           try cache.shouldSkip(modulatedInput: try first.modulatedInput(x, timestepProjection: timestepProjection, on: backend),
+                                on: backend) {
+            x = try cache.applyResidual(to: x, on: backend)  // [B, N, D]
+        } else {
+            for (i, block) in blocks.enumerated() {
+                let keyValues = try context.keyValues?[i]
+                    ?? block.attn2.keyValues(text: context.text, image: context.image, on: backend)
+                x = try block(x, timestepProjection: timestepProjection, rotary: rotary, keyValues: keyValues,
+                              taps: taps, name: "blocks.\(i)", on: backend)  // [B, N, D]
+                taps.record("blocks.\(i)", x)
+            }
+            try cache?.store(input: stackInput, output: x, on: backend)
         }
 
         // Output head: shift and scale from the table plus temb (before time_proj), in float32.

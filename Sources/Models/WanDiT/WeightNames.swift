@@ -50,11 +50,13 @@ extension WanTransformer {
         }
 
         /// Whether a tensor of the checkpoint may stay unused: diffusers' `norm_added_q` (dropped on
-        /// load by diffusers too), and, under a prefix, everything outside it (the VAE and text
-        /// encoder of an all-in-one ComfyUI file).
+        /// load by diffusers too), FastWan's `to_gate_compress` (the gate of its sparse attention's
+        /// compressed branch, which dense attention has no use for), and, under a prefix, everything
+        /// outside it (the VAE and text encoder of an all-in-one ComfyUI file).
         public func mayLeaveUnused(_ fileName: String) -> Bool {
             if !prefix.isEmpty && !fileName.hasPrefix(prefix) { return true }
-            return fileName.split(separator: ".").contains("norm_added_q")
+            let parts = fileName.split(separator: ".")
+            return parts.contains("norm_added_q") || parts.contains("to_gate_compress")
         }
     }
 }

@@ -176,7 +176,8 @@ public struct StoryboardGenerator: Sendable {
         let request = GenerationRequest(
             prompt: prompts[step.card], negativePrompt: base.negativePrompt, width: base.width, height: base.height,
             frames: frames, fps: base.fps, steps: base.steps, guidance: base.guidance, shift: base.shift,
-            sampler: base.sampler?.rawValue, seed: base.seed &+ UInt64(index), model: base.model, conditioning: conditioning)
+            sampler: base.sampler?.rawValue, seed: base.seed &+ UInt64(index), model: base.model, conditioning: conditioning,
+            timesteps: base.timesteps, cache: base.cache)
         do {
             return try generator.validate(request)
         } catch let error as GenerationError {

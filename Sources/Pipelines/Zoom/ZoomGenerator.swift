@@ -189,7 +189,7 @@ public struct ZoomGenerator: Sendable {
         let request = GenerationRequest(
             prompt: prompt, negativePrompt: base.negativePrompt, width: base.width, height: base.height, frames: frames,
             fps: base.fps, steps: base.steps, guidance: base.guidance, shift: base.shift, sampler: base.sampler?.rawValue,
-            seed: seed, model: base.model, conditioning: conditioning)
+            seed: seed, model: base.model, conditioning: conditioning, timesteps: base.timesteps, cache: base.cache)
         do {
             return try generator.validate(request)
         } catch let error as GenerationError {
