@@ -8,9 +8,15 @@ public struct ModelSource: Sendable, Equatable {
     public var transformer: String?
     public var vae: String?
     public var textEncoder: String?
+    /// LoRA and delta files merged into the transformer as it loads (docs/lora.md).
+    public var loras: [LoRA]
+    /// Whether LoRA keys that match nothing in the transformer are skipped instead of an error.
+    public var ignoresUnmatchedLoRAKeys: Bool
 
-    public init(folder: String, transformer: String? = nil, vae: String? = nil, textEncoder: String? = nil) {
+    public init(folder: String, transformer: String? = nil, vae: String? = nil, textEncoder: String? = nil,
+                loras: [LoRA] = [], ignoresUnmatchedLoRAKeys: Bool = false) {
         self.folder = folder; self.transformer = transformer; self.vae = vae; self.textEncoder = textEncoder
+        self.loras = loras; self.ignoresUnmatchedLoRAKeys = ignoresUnmatchedLoRAKeys
     }
 }
 
@@ -51,8 +57,10 @@ public final class ModelStore: Sendable {
             throw GenerationError.invalidRequest("unknown model \"\(id)\"; available: \(ids.joined(separator: ", "))")
         }
         if let files = opened.withLock({ $0[id] }) { return (id, files) }
-        let files = try WanModelFiles(folder: source.folder, transformer: source.transformer, vae: source.vae,
+        var files = try WanModelFiles(folder: source.folder, transformer: source.transformer, vae: source.vae,
                                       textEncoder: source.textEncoder)
+        files.loras = source.loras
+        files.ignoresUnmatchedLoRAKeys = source.ignoresUnmatchedLoRAKeys
         opened.withLock { $0[id] = files }
         return (id, files)
     }

@@ -42,6 +42,10 @@ public struct WanModelFiles: Sendable {
     public var vaeOverride: String?
     /// A weight file used instead of the folder's text-encoder weights.
     public var textEncoderOverride: String?
+    /// LoRA and delta files merged into the transformer as it loads, in order.
+    public var loras: [LoRA] = []
+    /// Whether LoRA keys that match nothing in the transformer are skipped instead of an error.
+    public var ignoresUnmatchedLoRAKeys = false
 
     /// Reads the folder's `model_index.json` and component configs (no weights yet). Throws
     /// `WeightFileError` for a folder that is not a diffusers model folder.
