@@ -7,6 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 zoetrope=$(realpath "${ZOETROPE:-.build/release/zoetrope}")
 fixture=$(realpath Tests/Fixtures/wan_pipeline/tiny-wan)
+loras=$(realpath Tests/Fixtures/lora)
 work=$(mktemp -d)
 mounted=()
 cleanup() {
@@ -239,6 +240,13 @@ timeout -s KILL 120 "$zoetrope" generate x -o "$long" "${small[@]}" > /dev/null 
 if [ $? -eq 0 ] && [ -s "$long" ]; then pass; else fail "long-name: $(tail -n 1 long.err)"; fi
 rm -f "$long" long.err
 refused name-too-long "more than the 255" -- generate x -o "$(printf 'a%.0s' {1..256}).mp4" "${small[@]}"
+
+# LoRA files: one made for another model (tiny_a's text width on this model), a truncated one, a FIFO.
+refused lora-other-model "a LoRA for another model" -- generate x -o v.mp4 "${small[@]}" --lora "$loras/peft.safetensors:0.5"
+head -c 3000 "$loras/peft.safetensors" > truncated.safetensors
+refused lora-truncated "truncated.safetensors" -- generate x -o v.mp4 "${small[@]}" --lora truncated.safetensors
+rm -f truncated.safetensors
+refused lora-fifo "is a FIFO" 20 -- generate x -o v.mp4 "${small[@]}" --lora fifo.safetensors
 
 echo "hostile: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

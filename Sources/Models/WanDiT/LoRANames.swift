@@ -6,7 +6,8 @@ extension WanTransformer {
     /// each parameter under diffusers' name (`blocks.0.attn1.to_q.weight`), the original Wan name
     /// (`blocks.0.self_attn.q.weight`, `blocks.0.modulation` for a block's table) and both with the
     /// module's dots as underscores (kohya / musubi-tuner: `blocks_0_self_attn_q.weight`), behind
-    /// the prefixes LoRA files put in front (`diffusion_model.`, `transformer.`, `lora_unet_`).
+    /// the prefixes LoRA files put in front (`diffusion_model.`, `transformer.`, `lora_unet_`,
+    /// `lora_transformer_`).
     /// Throws ``WanTransformerError/unknownLayout(_:)`` when `weights` are not a Wan transformer.
     public static func loraNames(for weights: any WeightSource) throws -> LoRANameTable {
         let layout = try WeightLayout(detecting: weights)
@@ -27,7 +28,7 @@ extension WanTransformer {
         }
         return LoRANameTable(model: "the Wan transformer",
                              prefixes: ["diffusion_model.", "model.diffusion_model.", "transformer.", "base_model.model."],
-                             underscoredPrefixes: ["lora_unet_"], weights: table)
+                             underscoredPrefixes: ["lora_unet_", "lora_transformer_"], weights: table)
     }
 }
 
