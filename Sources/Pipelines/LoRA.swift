@@ -39,8 +39,10 @@ extension WanModelFiles {
         guard !loras.isEmpty else { return weights }
         let names = try WanTransformer.loraNames(for: weights)
         let adapters = try loras.map { lora in
-            try LoRAAdapter(path: lora.path, weights: try openWeights(path: lora.path), scale: Float(lora.scale),
-                            base: weights, names: names, ignoringUnmatched: ignoresUnmatchedLoRAKeys)
+            let file = try openWeights(path: lora.path)
+            return try LoRAAdapter(path: lora.path, weights: file, scale: Float(lora.scale), base: weights, names: names,
+                                   ignoringUnmatched: ignoresUnmatchedLoRAKeys,
+                                   metadata: (file as? SafeTensorsFile)?.metadata ?? [:])
         }
         return LoRAMergedWeights(base: weights, adapters: adapters, backend: backend)
     }

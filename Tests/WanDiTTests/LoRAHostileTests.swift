@@ -37,12 +37,13 @@ extension WanTransformerTests {
         static func filled(_ shape: [Int], _ value: Float = 0.01) -> Tensor { Tensor(filling: value, shape: shape) }
 
         /// The error resolving `tensors` against tiny_a (inner dim 24) gives.
-        func error(_ tensors: [(String, Tensor)], ignoringUnmatched: Bool = false) throws -> LoRAError? {
+        func error(_ tensors: [(String, Tensor)], ignoringUnmatched: Bool = false,
+                   metadata: [String: String] = [:]) throws -> LoRAError? {
             let base = try WanDiTFixture("tiny_a").weights()
             do {
                 _ = try LoRAAdapter(path: "bad.safetensors", weights: MemoryWeights(tensors: tensors.map { (name: $0.0, tensor: $0.1) }),
                                     scale: 1, base: base, names: try WanTransformer.loraNames(for: base),
-                                    ignoringUnmatched: ignoringUnmatched)
+                                    ignoringUnmatched: ignoringUnmatched, metadata: metadata)
                 return nil
             } catch let error as LoRAError {
                 #expect(error.description.hasPrefix("bad.safetensors: "))
@@ -100,6 +101,25 @@ extension WanTransformerTests {
             #expect(key == "diffusion_model.blocks.0.ffn.0.alpha" && value.isNaN)
             let vector = try #require(try error(pair + [("diffusion_model.blocks.0.ffn.0.alpha", Self.filled([2], 4))]))
             #expect(vector.reason == .badShape(key: "diffusion_model.blocks.0.ffn.0.alpha", shape: [2], expected: "one number"))
+        }
+
+        @Test func peftMetadataMustBeReadable() throws {
+            let pair: [(String, Tensor)] = [
+                ("transformer.blocks.0.attn1.to_q.lora_A.weight", Self.filled([4, 24])),
+                ("transformer.blocks.0.attn1.to_q.lora_B.weight", Self.filled([24, 4])),
+            ]
+            let cases: [(String, String)] = [
+                ("{\"transformer.lora_alpha\": ", "is not valid JSON"),
+                ("[1, 2]", "is an array, not a JSON object"),
+                ("{\"transformer.lora_alpha\": \"eight\"}", "lora_alpha is \"eight\", not a finite number"),
+                ("{\"lora_alpha\": 8, \"alpha_pattern\": {\"^blocks.*q$\": 2}}", "is a regular expression"),
+            ]
+            for (json, words) in cases {
+                let error = try #require(try error(pair, metadata: ["lora_adapter_metadata": json]), "\(json)")
+                guard case .badMetadata = error.reason else { Issue.record("\(error)"); continue }
+                #expect(error.description.contains(words), "\(error)")
+            }
+            #expect(try error(pair, metadata: ["lora_adapter_metadata": "{\"transformer.lora_alpha\": 8}"]) == nil)
         }
 
         @Test func halvesAndDuplicates() throws {

@@ -10,7 +10,7 @@ import WanDiT
 struct LoRAFixture {
     static let folder = fixturePath("lora")
     /// The scales the reference applied each file with (the script's SCALES).
-    static let scales: [String: Float] = ["peft": 0.7, "original": 1.3, "kohya": -0.6, "diff": 0.8]
+    static let scales: [String: Float] = ["peft": 0.7, "original": 1.3, "kohya": -0.6, "diff": 0.8, "peft_alpha": 1.1]
     let reference: SafeTensorsFile
 
     init() throws { reference = try SafeTensorsFile(path: "\(Self.folder)/reference.safetensors") }
@@ -22,7 +22,9 @@ struct LoRAFixture {
     static func merged(_ names: [String], into base: any WeightSource, backend: (any Backend)? = CPUBackend()) throws -> LoRAMergedWeights {
         let table = try WanTransformer.loraNames(for: base)
         let adapters = try names.map { name in
-            try LoRAAdapter(path: "\(name).safetensors", weights: try file(name), scale: scales[name] ?? 1, base: base, names: table)
+            let lora = try file(name)
+            return try LoRAAdapter(path: "\(name).safetensors", weights: lora, scale: scales[name] ?? 1, base: base, names: table,
+                                   metadata: lora.metadata)
         }
         return LoRAMergedWeights(base: base, adapters: adapters, backend: backend)
     }
@@ -41,11 +43,12 @@ extension WanTransformerTests {
     ///     pipe.load_lora_weights(file, adapter_name=name); pipe.set_adapters([name], adapter_weights=[scale])
     ///     out = pipe.transformer(latents, timestep, context).sample         # fp32, CPU
     ///
-    /// and, for the full deltas diffusers drops (`diff.safetensors`), the base weights plus
+    /// (`peft_alpha.safetensors` carries the PEFT config diffusers saves in its metadata: lora_alpha
+    /// and alpha_pattern), and, for the full deltas diffusers drops (`diff.safetensors`), the base weights plus
     /// scale × delta merged in the script and run through the same model. Held to Tolerance.float32
     /// (measured ≤ 1e-6: the merge happens once in float32, diffusers adds the LoRA branch per call).
     @Suite struct LoRAParityTests {
-        static let cases: [[String]] = [["peft"], ["original"], ["kohya"], ["diff"], ["peft", "original", "kohya"]]
+        static let cases: [[String]] = [["peft"], ["original"], ["kohya"], ["diff"], ["peft_alpha"], ["peft", "original", "kohya"]]
 
         static func referenceName(_ files: [String]) -> String { files.count > 1 ? "stack" : files[0] }
 

@@ -7,8 +7,9 @@ import Tensor
 /// read when ``LoRAMergedWeights`` loads the weight they change.
 ///
 /// A low-rank pair changes a weight `W [out, in…]` by `scale · (alpha / r) · B·A` (`B` = `lora_B` /
-/// `lora_up` `[out, r]`, `A` = `lora_A` / `lora_down` `[r, in…]`; without an alpha the factor is
-/// `scale`, as ComfyUI and LightX2V do); a full delta (`diff`, `diff_b`, `diff_m`, PEFT's
+/// `lora_up` `[out, r]`, `A` = `lora_A` / `lora_down` `[r, in…]`; the alpha is the pair's `.alpha`
+/// key, else the PEFT config's `lora_alpha` when the metadata has one, else r, as in ComfyUI,
+/// LightX2V and diffusers); a full delta (`diff`, `diff_b`, `diff_m`, PEFT's
 /// `lora_B.bias`) by `scale · delta`.
 public struct LoRAAdapter: Sendable {
     /// The file, as the caller spelled it.
@@ -24,13 +25,14 @@ public struct LoRAAdapter: Sendable {
     /// The names of the model's weights this file changes, sorted.
     public var changedWeights: [String] { changes.keys.sorted() }
 
-    /// Resolves the LoRA file `weights` (opened from `path`) against the model weights `base`, named
-    /// by `names`. Throws ``LoRAError`` for a file with no LoRA tensors, keys that match nothing in
-    /// the model (unless `ignoringUnmatched`), deltas of the wrong shape, mismatched ranks and
-    /// alphas that are not finite numbers.
+    /// Resolves the LoRA file `weights` (opened from `path`, with the safetensors `metadata`) against
+    /// the model weights `base`, named by `names`. Throws ``LoRAError`` for a file with no LoRA
+    /// tensors, keys that match nothing in the model (unless `ignoringUnmatched`), deltas of the
+    /// wrong shape, mismatched ranks, alphas that are not finite numbers and a malformed PEFT config.
     public init(path: String, weights: any WeightSource, scale: Float, base: any WeightSource, names: LoRANameTable,
-                ignoringUnmatched: Bool = false) throws {
+                ignoringUnmatched: Bool = false, metadata: [String: String] = [:]) throws {
         guard scale.isFinite else { throw LoRAError(path: path, .badAlpha(key: "scale", value: scale)) }
+        let peft = try PEFTMetadata(metadata, path: path)
         var groups: [Substring: LoRAGroup] = [:]
         var order: [Substring] = []
         var unmatched: [String] = []
@@ -64,6 +66,8 @@ public struct LoRAAdapter: Sendable {
                 var factor = scale
                 if let alphaKey = group.alpha {
                     factor *= try alpha(alphaKey, in: weights, path: path) / Float(rank)
+                } else if let peft {
+                    factor *= peft.alpha(of: module) / Float(rank)
                 }
                 changes[target, default: []].append(.lowRank(down: down, up: up, rank: rank, factor: factor))
             } else if let alphaKey = group.alpha {

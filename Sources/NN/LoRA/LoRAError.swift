@@ -36,6 +36,8 @@ public struct LoRAError: Error, CustomStringConvertible, Equatable, Sendable {
         case duplicate(key: String, other: String)
         /// Adding the file's deltas gives a weight with NaN or infinite values.
         case nonFinite(weight: String)
+        /// The PEFT config in the file's metadata (`lora_adapter_metadata`) is malformed (what is wrong).
+        case badMetadata(String)
     }
 
     public var description: String {
@@ -65,6 +67,8 @@ public struct LoRAError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\"\(escaped(key))\" and \"\(escaped(other))\" give the same part of one module"
         case .nonFinite(let weight):
             return "adding its deltas to \"\(weight)\" gives NaN or infinite values"
+        case .badMetadata(let detail):
+            return "the PEFT config in its metadata (lora_adapter_metadata): \(escaped(detail))"
         }
     }
 }
