@@ -46,7 +46,7 @@ extension WanTransformerTests {
     /// (`peft_alpha.safetensors` carries the PEFT config diffusers saves in its metadata: lora_alpha
     /// and alpha_pattern), and, for the full deltas diffusers drops (`diff.safetensors`), the base weights plus
     /// scale × delta merged in the script and run through the same model. Held to Tolerance.float32
-    /// (measured ≤ 1e-6: the merge happens once in float32, diffusers adds the LoRA branch per call).
+    /// (measured ≤ 2.2e-6: the merge happens once in float32, diffusers adds the LoRA branch per call).
     @Suite struct LoRAParityTests {
         static let cases: [[String]] = [["peft"], ["original"], ["kohya"], ["diff"], ["peft_alpha"], ["peft", "original", "kohya"]]
 

@@ -85,6 +85,9 @@ public struct LoRAAdapter: Sendable {
                 changes[target, default: []].append(.full(key: key, factor: scale))
             }
         }
+        // Listed in file order (pairs are resolved after the scan that finds unknown suffixes).
+        let position = Dictionary(weights.names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        unmatched.sort { (position[$0] ?? 0) < (position[$1] ?? 0) }
         if !unmatched.isEmpty && !ignoringUnmatched {
             throw LoRAError(path: path, .unmatched(keys: unmatched, model: names.model))
         }
