@@ -42,7 +42,8 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
         // Hot loops in C, compiled per instruction set and dispatched at run time.
         .target(name: "CKernels"),
-        .target(name: "Tensor"),
+        // Tensor decodes GGUF blocks with the C kernels.
+        .target(name: "Tensor", dependencies: ["CKernels"]),
         .target(name: "CPUBackend", dependencies: ["Tensor", "CDNNL", "CKernels"]),
         .target(name: "NN", dependencies: ["Tensor"]),
         // Models, one module each (one model family per folder under Sources/Models), so each

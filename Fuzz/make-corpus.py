@@ -190,3 +190,34 @@ put("media", "tiny.gif", b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xf
 put("media", "tiny.webp", b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00")
 put("media", "name-frame.txt", "out/frames/frame_00012.png")
 put("media", "name-video.txt", "/tmp/clip.final.MP4")
+
+
+# gguf: the every-type fixture and one small hand-made file per block size (a Q8_0 and a Q4_K row,
+# a 5-D F32 tensor, string and array metadata).
+def gguf_string(text):
+    raw = text.encode()
+    return struct.pack("<Q", len(raw)) + raw
+
+
+def gguf(tensors, metadata):
+    """tensors: (name, dims fastest first, type id, raw bytes); metadata: (key, type id, raw value)."""
+    out = b"GGUF" + struct.pack("<IQQ", 3, len(tensors), len(metadata))
+    for key, kind, raw in metadata:
+        out += gguf_string(key) + struct.pack("<I", kind) + raw
+    offset, data = 0, b""
+    for name, dims, kind, raw in tensors:
+        out += gguf_string(name) + struct.pack("<I", len(dims)) + struct.pack(f"<{len(dims)}Q", *dims)
+        out += struct.pack("<IQ", kind, offset)
+        data += raw + b"\0" * (-len(raw) % 32)
+        offset = len(data)
+    return out + b"\0" * (-len(out) % 32) + data
+
+
+copy("gguf", "types.gguf", f"{FIX}/gguf/types.gguf")
+put("gguf", "small.gguf", gguf(
+    [("q8", [32, 1], 8, struct.pack("<e", 0.5) + bytes(range(32))),
+     ("q4k", [256], 12, struct.pack("<ee", 0.25, 0.125) + bytes(range(12)) + bytes(range(128))),
+     ("conv", [2, 1, 1, 1, 2], 0, struct.pack("<4f", 1, 2, 3, 4))],
+    [("general.architecture", 8, gguf_string("wan")),
+     ("comfy.gguf.orig_shape.q8", 9, struct.pack("<IQ", 5, 2) + struct.pack("<2i", 4, 8)),
+     ("names", 9, struct.pack("<IQ", 8, 2) + gguf_string("a") + gguf_string("b"))]))

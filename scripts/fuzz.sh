@@ -16,9 +16,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Modules the harnesses link, in dependency order, each built from these sources.
-MODULE_ORDER=(Tensor NN WanDiT Sampling Tokenization Media Pipelines)
+# Modules the harnesses link, in dependency order, each built from these sources. CKernels is C
+# (clang, with a module map under .build-fuzz so that Swift can import it); Tensor imports it.
+MODULE_ORDER=(CKernels Tensor NN WanDiT Sampling Tokenization Media Pipelines)
 declare -A MODULE_SOURCES=(
+    [CKernels]="Sources/CKernels/*.c Sources/CKernels/include/*.h"
     [Tensor]="Sources/Tensor/*.swift"
     [NN]="Sources/NN/*.swift"
     [WanDiT]="Sources/Models/WanDiT/*.swift"
@@ -36,13 +38,14 @@ declare -A MODULE_SOURCES=(
 # Adding one is a file in Fuzz/, a seed folder Fuzz/corpus/NAME/ and one line here (a dictionary
 # Fuzz/dict/NAME.dict is used when there is one).
 HARNESSES=(
-    "safetensors        Tensor"
-    "safetensors-index  Tensor"
-    "json               Tensor NN WanDiT Sampling"
-    "tokenizer          Tensor Tokenization"
-    "prompt             Tensor Tokenization"
-    "board              Tensor Media Pipelines"
-    "media              Tensor Media"
+    "safetensors        CKernels Tensor"
+    "safetensors-index  CKernels Tensor"
+    "gguf               CKernels Tensor"
+    "json               CKernels Tensor NN WanDiT Sampling"
+    "tokenizer          CKernels Tensor Tokenization"
+    "prompt             CKernels Tensor Tokenization"
+    "board              CKernels Tensor Media Pipelines"
+    "media              CKernels Tensor Media"
 )
 
 seconds=20 only="" build_only=0 fresh=0 update_corpus=0
@@ -71,7 +74,7 @@ symbolizer=$(dirname "$(command -v swiftc)")/llvm-symbolizer
 ROOT=.build-fuzz
 OBJ=$ROOT/obj BIN=$ROOT/bin LOGS=$ROOT/logs
 mkdir -p "$OBJ" "$BIN" "$LOGS" "$ROOT/tmp"
-FLAGS=(-parse-as-library -O -gline-tables-only -sanitize=fuzzer,address -enable-testing)
+FLAGS=(-parse-as-library -O -gline-tables-only -sanitize=fuzzer,address -enable-testing -I "$OBJ/ckernels-module")
 # A change of flags or compiler rebuilds everything.
 stamp="$(swiftc --version 2>&1 | head -1) ${FLAGS[*]}"
 if [ "$(cat "$OBJ/flags" 2> /dev/null)" != "$stamp" ]; then
@@ -104,7 +107,18 @@ for module in "${MODULE_ORDER[@]}"; do
         || { [ -n "$newest" ] && [ "$newest" -nt "$object" ]; }; then
         stale=1
     fi
-    if [ $stale = 1 ]; then
+    if [ $stale = 1 ] && [ "$module" = CKernels ]; then
+        echo "fuzz.sh: building $module (${#sources[@]} files, C)"
+        mkdir -p "$OBJ/ckernels" "$OBJ/ckernels-module"
+        printf 'module CKernels {\n    header "%s"\n    export *\n}\n' "$PWD/Sources/CKernels/include/CKernels.h" \
+            > "$OBJ/ckernels-module/module.modulemap"
+        for source in Sources/CKernels/*.c; do
+            clang -O2 -gline-tables-only -fsanitize=fuzzer-no-link,address -I Sources/CKernels/include \
+                -c "$source" -o "$OBJ/ckernels/$(basename "$source" .c).o"
+        done
+        ld.lld -r -o "$object.tmp" "$OBJ"/ckernels/*.o
+        mv "$object.tmp" "$object"
+    elif [ $stale = 1 ]; then
         echo "fuzz.sh: building $module (${#sources[@]} files)"
         swiftc "${FLAGS[@]}" -wmo -module-name "$module" -I "$OBJ" -emit-module \
             -emit-module-path "$OBJ/$module.swiftmodule" -c -o "$object.tmp" "${sources[@]}"

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 zoetrope=$(realpath "${ZOETROPE:-.build/release/zoetrope}")
 fixture=$(realpath Tests/Fixtures/wan_pipeline/tiny-wan)
 loras=$(realpath Tests/Fixtures/lora)
+gguf=$(realpath Tests/Fixtures/gguf)
 work=$(mktemp -d)
 mounted=()
 cleanup() {
@@ -241,7 +242,22 @@ if [ $? -eq 0 ] && [ -s "$long" ]; then pass; else fail "long-name: $(tail -n 1 
 rm -f "$long" long.err
 refused name-too-long "more than the 255" -- generate x -o "$(printf 'a%.0s' {1..256}).mp4" "${small[@]}"
 
-# LoRA files: one made for another model (tiny_a's text width on this model), a truncated one, a FIFO.
+# 13. GGUF files of another family, truncated, or for another model size.
+mkdir -p bad
+python3 - "$gguf/tiny_q8/model-Q8_0.gguf" bad/sd3.gguf <<'EOF'
+import sys
+data = open(sys.argv[1], "rb").read()
+at = data.index(b"wan")  # general.architecture's value, the first "wan" in the file
+open(sys.argv[2], "wb").write(data[:at] + b"sd3" + data[at + 3:])
+EOF
+head -c 1000 "$gguf/tiny_q8/model-Q8_0.gguf" > bad/cut.gguf
+refused gguf-architecture 'general.architecture is "sd3", not a Wan transformer' -- generate x -o v.mp4 "${small[@]}" --transformer bad/sd3.gguf
+refused gguf-truncated "the rest of the file could hold" -- generate x -o v.mp4 "${small[@]}" --transformer bad/cut.gguf
+refused gguf-encoder-as-transformer 'is "t5encoder", not a Wan transformer' -- generate x -o v.mp4 "${small[@]}" --transformer "$gguf/umt5_a-Q8_0.gguf"
+refused gguf-transformer-as-encoder 'is "wan", not a UMT5 text encoder' -- generate x -o v.mp4 "${small[@]}" --text-encoder "$gguf/tiny_q8/model-Q8_0.gguf"
+refused gguf-other-size 'has shape [32, 4, 1, 2, 2], expected [24, 16, 1, 2, 2]' -- generate x -o v.mp4 "${small[@]}" --transformer "$gguf/tiny_q8/model-Q8_0.gguf"
+
+# 14. LoRA files: one made for another model (tiny_a's text width on this model), a truncated one, a FIFO.
 refused lora-other-model "a LoRA for another model" -- generate x -o v.mp4 "${small[@]}" --lora "$loras/peft.safetensors:0.5"
 head -c 3000 "$loras/peft.safetensors" > truncated.safetensors
 refused lora-truncated "truncated.safetensors" -- generate x -o v.mp4 "${small[@]}" --lora truncated.safetensors

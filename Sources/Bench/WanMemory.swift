@@ -32,10 +32,11 @@ public enum WanMemoryBenchmark {
         let latents = try backend.cast(randomTensor(shape, seed: 1), to: dtype)  // [1, 16, T, h, w]
         let context = try backend.cast(randomTensor([1, 512, model.config.textDim], seed: 2), to: dtype)  // [1, 512, 4096]
         let timestep = try Tensor([999], shape: [1])
+        let weights = files.transformerOverride.map { " from " + ($0.split(separator: "/").last.map(String.init) ?? $0) } ?? ""
         _ = try model(latents: latents, timestep: timestep, context: context, on: backend)  // [1, 16, T, h, w]
         let done = now()
         return WanMemoryMeasurement(
-            workload: "transformer \(dtype.rawValue), \(height)x\(width)x\(frames) (latents \(shape), context [1, 512, \(model.config.textDim)])",
+            workload: "transformer \(dtype.rawValue)\(weights), \(height)x\(width)x\(frames) (latents \(shape), context [1, 512, \(model.config.textDim)])",
             loadSeconds: loaded - start, runSeconds: done - loaded, residentAfterLoadBytes: resident,
             peakResidentBytes: peakResidentBytes())
     }

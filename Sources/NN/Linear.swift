@@ -1,24 +1,31 @@
 import Tensor
 
 /// A fully connected layer, `y = x·Wᵀ + b` (PyTorch's `nn.Linear`), weight in `[out, in]` layout.
+/// The weight is dense or, from a GGUF file, kept in GGML blocks and decoded for each call.
 ///
 /// Checkpoint keys: `weight` `[out, in]`, `bias` `[out]` (when `bias` is true).
 public struct Linear: Sendable {
     /// `[out, in]`.
-    public let weight: Tensor
+    public let weight: Weight
     /// `[out]`, or nil for a bias-free layer.
     public let bias: Tensor?
 
     /// A layer from its tensors.
     public init(weight: Tensor, bias: Tensor? = nil) {
+        self.init(weight: .dense(weight), bias: bias)
+    }
+
+    /// A layer from a dense or quantised weight.
+    public init(weight: Weight, bias: Tensor? = nil) {
         self.weight = weight
         self.bias = bias
     }
 
     /// Loads `weight` (and `bias` when `bias` is true) from `scope`, converted to `dtype` when one is
-    /// given.
+    /// given. A weight the source keeps quantised stays so and is decoded to `dtype` (float32 when
+    /// nil) for each call.
     public init(scope: WeightScope, inFeatures: Int, outFeatures: Int, bias: Bool = true, dtype: DType? = nil) throws {
-        weight = try scope.tensor("weight", shape: [outFeatures, inFeatures], dtype: dtype)
+        weight = try scope.weight("weight", shape: [outFeatures, inFeatures], dtype: dtype)
         self.bias = try scope.tensor("bias", shape: [outFeatures], dtype: dtype, if: bias)
     }
 
@@ -29,7 +36,7 @@ public struct Linear: Sendable {
 
     /// `x [..., in] → [..., out]`.
     public func callAsFunction(_ x: Tensor, on backend: any Backend) throws -> Tensor {
-        try backend.linear(x, weight: weight, bias: bias)  // [..., out]
+        try backend.linear(x, weight: try weight.materialized(on: backend), bias: bias)  // [..., out]
     }
 }
 

@@ -127,6 +127,20 @@ public struct WeightScope: Sendable {
         return try backend.map { try $0.upload(loaded) } ?? loaded
     }
 
+    /// Loads the weight matrix `name` like ``tensor(_:shape:dtype:)``, but keeps it in GGML blocks
+    /// when the source stores it so (``WeightSource/quantizedMatrix(named:)``): it is then decoded to
+    /// `dtype` (float32 when nil) for each use; the blocks stay in host memory and each decoded
+    /// copy is uploaded to the backend of the call.
+    public func weight(_ name: String, shape: [Int], dtype: DType? = nil) throws -> Weight {
+        let file = rename(key(name))
+        if let entry = source.entry(named: file), entry.shape == shape,
+           let matrix = try source.quantizedMatrix(named: file) {
+            usage.markUsed(file)
+            return .quantized(matrix, computeType: dtype ?? .float32)
+        }
+        return .dense(try tensor(name, shape: shape, dtype: dtype))
+    }
+
     /// Loads `name` like ``tensor(_:shape:dtype:)`` when the weights hold it, nil otherwise. A
     /// tensor that is present with another shape still throws.
     public func optionalTensor(_ name: String, shape: [Int], dtype: DType? = nil) throws -> Tensor? {

@@ -81,7 +81,13 @@ struct ComponentLoader: Sendable {
     /// headers; 0 when they cannot be opened (the load will say why).
     private func estimate(_ name: String, _ dtype: DType, only included: (String) -> Bool = { _ in true }) -> Int {
         guard let weights = files.weights(of: name) else { return 0 }
-        return weights.entries.reduce(0) { $0 + (included($1.name) ? $1.elementCount * dtype.byteSize : 0) }
+        return weights.entries.reduce(0) { total, entry in
+            guard included(entry.name) else { return total }
+            let dense = entry.elementCount * dtype.byteSize
+            // An entry stored in fewer bytes than its dtype needs holds GGUF blocks, which stay blocks.
+            let blocks = entry.byteCount * 8 < entry.elementCount * entry.dtype.bitSize
+            return total + (blocks ? min(dense, entry.byteCount) : dense)
+        }
     }
 }
 

@@ -23,6 +23,14 @@ final class CountingWeights: WeightSource {
 
     func tensor(named name: String, as dtype: DType) throws -> Tensor { counted(try base.tensor(named: name, as: dtype)) }
 
+    /// Forwarded, so that a GGUF model loaded through these weights stays quantised; the blocks'
+    /// bytes are what the model holds.
+    func quantizedMatrix(named name: String) throws -> QuantizedMatrix? {
+        let matrix = try base.quantizedMatrix(named: name)
+        if let matrix { total.withLock { $0 += matrix.byteCount } }
+        return matrix
+    }
+
     private func counted(_ tensor: Tensor) -> Tensor {
         total.withLock { $0 += tensor.byteCount }
         return tensor

@@ -22,6 +22,7 @@ extension WanModelFiles {
                                    uploadingTo: backend)
         }
         let weights = try openWeights(path: path)
+        try (weights as? GGUFFile)?.requireArchitecture(UMT5Encoder.ggufArchitectures, for: "a UMT5 text encoder")
         let encoderComponent = folder.component(named: "text_encoder")
         let config = try encoderComponent?.config.map { try UMT5Encoder.Config(json: $0, file: encoderComponent?.configPath) }
             ?? UMT5Encoder.Config(detectingFrom: weights)
@@ -33,6 +34,7 @@ extension WanModelFiles {
         let weights: any WeightSource
         if let path = transformerOverride {
             weights = try openWeights(path: path)
+            try (weights as? GGUFFile)?.requireArchitecture(["wan"], for: "a Wan transformer")
         } else {
             let component = try self.component("transformer")
             guard let opened = try component.openWeights() else {

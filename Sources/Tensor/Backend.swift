@@ -109,6 +109,18 @@ public protocol Backend: Sendable {
     func pad(_ x: Tensor, _ padding: [(before: Int, after: Int)], value: Float) throws -> Tensor
     /// Nearest-neighbour upsampling of the trailing `factors.count` axes by integer factors.
     func upsampleNearest(_ x: Tensor, factors: [Int]) throws -> Tensor
+
+    // MARK: Quantised weights
+
+    /// `matrix` (GGML blocks in host memory) decoded into a dense `[rows, columns]` tensor of
+    /// `dtype` in this backend's memory. The default decodes on the calling thread and uploads.
+    func dequantize(_ matrix: QuantizedMatrix, to dtype: DType) throws -> Tensor
+}
+
+extension Backend {
+    public func dequantize(_ matrix: QuantizedMatrix, to dtype: DType) throws -> Tensor {
+        try upload(try matrix.dequantized(as: dtype))
+    }
 }
 
 // MARK: - Conveniences

@@ -9,9 +9,14 @@ public protocol WeightSource: Sendable, CustomStringConvertible {
     func tensor(named name: String) throws -> Tensor
     /// Loads a tensor converted to `dtype`.
     func tensor(named name: String, as dtype: DType) throws -> Tensor
+    /// The tensor `name` kept in GGML blocks when the weights store it so (a GGUF file's quantised
+    /// 2-D weights), for a layer that decodes it per call; nil for a dense tensor.
+    func quantizedMatrix(named name: String) throws -> QuantizedMatrix?
 }
 
 extension WeightSource {
+    /// Dense weights: no tensor is kept quantised.
+    public func quantizedMatrix(named name: String) throws -> QuantizedMatrix? { nil }
     /// Every entry, in the order of ``names``.
     public var entries: [SafeTensorsEntry] { names.compactMap { entry(named: $0) } }
     /// The total number of elements.
@@ -20,8 +25,8 @@ extension WeightSource {
     public var byteCount: Int { entries.reduce(0) { $0 + $1.byteCount } }
 }
 
-/// Opens the weights at `path`, choosing by name: a `.json` file is a sharded set's index, any other
-/// file a single safetensors file, and a folder must hold exactly one `*.safetensors.index.json` or,
+/// Opens the weights at `path`, choosing by name: a `.json` file is a sharded set's index, a `.gguf`
+/// file a GGUF file, any other file a single safetensors file, and a folder must hold exactly one `*.safetensors.index.json` or,
 /// with no index, exactly one `*.safetensors` file.
 public func openWeights(path: String) throws -> any WeightSource { try openWeightSource(path: path) }
 
@@ -35,6 +40,7 @@ func openWeightSource(path: String) throws -> any WeightSource {
         }
         return try openWeightSource(path: found)
     case .file, .other:
+        if path.hasSuffix(".gguf") { return try GGUFFile(path: path) }
         if path.hasSuffix(".json") { return try ShardedSafeTensors(indexPath: path) }
         return try SafeTensorsFile(path: path)
     }

@@ -10,6 +10,8 @@ struct BenchCommand: ParsableCommand {
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
         case all, matmul, attention, conv3d
+        /// GGUF-style linear layers (decode + GEMM) against dense bf16; not part of `all`.
+        case quantized
     }
 
     @Argument(help: "What to measure: \(Workload.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -62,6 +64,9 @@ struct BenchCommand: ParsableCommand {
         }
         if workload == .all || workload == .conv3d {
             try bench.conv3d(gemmRate: gemmRate[.float32]).forEach(printRow)
+        }
+        if workload == .quantized {
+            try bench.quantizedLinear().forEach(printRow)
         }
     }
 

@@ -8,7 +8,7 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "List the tensors in weight files.",
         discussion: """
-            PATH is a .safetensors file, a sharded set's .safetensors.index.json, a folder holding one \
+            PATH is a .safetensors or .gguf file, a sharded set's .safetensors.index.json, a folder holding one \
             of them, or a diffusers model folder (one with model_index.json), whose components are \
             listed one after another.
             """)
@@ -28,6 +28,9 @@ struct InspectCommand: ParsableCommand {
 
     /// The path, and the shard count of a sharded set.
     private func title(_ weights: any WeightSource) -> String {
+        if let file = weights as? GGUFFile {
+            return "\(file.path) (GGUF version \(file.version)\(file.architecture.map { ", architecture \($0)" } ?? ""))"
+        }
         guard let set = weights as? ShardedSafeTensors else { return (weights as? SafeTensorsFile)?.path ?? "\(weights)" }
         return "\(set.path) (\(set.shards.count) shard\(set.shards.count == 1 ? "" : "s"))"
     }
@@ -37,10 +40,13 @@ struct InspectCommand: ParsableCommand {
         var metadata: [String: String] = [:]
         if let file = weights as? SafeTensorsFile { metadata = file.metadata }
         if let set = weights as? ShardedSafeTensors { metadata = set.metadata.mapValues { $0.stringValue ?? $0.serialized } }
+        if let file = weights as? GGUFFile { metadata = file.metadata.mapValues(ggufText) }
         if !metadata.isEmpty {
             print("  metadata: " + metadata.keys.sorted().map { "\($0)=\(metadata[$0] ?? "")" }.joined(separator: ", "))
         }
-        printTable(weights.entries)
+        // A GGUF tensor's type is its block type (Q4_K, ...), not the F32 a plain load gives.
+        let gguf = weights as? GGUFFile
+        printTable(weights.entries) { gguf?.info(named: $0.name)?.type.name ?? $0.dtype.rawValue }
         print("  " + totalsLine(count: weights.names.count, parameters: weights.parameterCount, bytes: weights.byteCount))
     }
 
@@ -66,12 +72,27 @@ struct InspectCommand: ParsableCommand {
     }
 
     /// One row per tensor, columns aligned.
-    private func printTable(_ entries: [SafeTensorsEntry]) {
-        let rows = entries.map { [displayName($0.name), $0.dtype.rawValue, "[" + $0.shape.map(String.init).joined(separator: ", ") + "]"] }
+    private func printTable(_ entries: [SafeTensorsEntry], type: (SafeTensorsEntry) -> String) {
+        let rows = entries.map { [displayName($0.name), type($0), "[" + $0.shape.map(String.init).joined(separator: ", ") + "]"] }
         let header = ["name", "dtype", "shape"]
         let widths = (0..<2).map { column in (rows + [header]).map { $0[column].count }.max() ?? 0 }
         for row in [header] + rows {
             print("  " + pad(row[0], widths[0]) + "  " + pad(row[1], widths[1]) + "  " + row[2])
+        }
+    }
+
+    /// A GGUF metadata value in a few words: numbers and strings as they are, arrays by their
+    /// length when long (a tokenizer's vocabulary is hundreds of thousands of strings).
+    private func ggufText(_ value: GGUFValue) -> String {
+        switch value {
+        case .string(let text): return displayName(String(text.prefix(80)))
+        case .array(_, let elements) where elements.count > 8: return "[\(grouped(elements.count)) values]"
+        case .array(_, let elements): return "[" + elements.map(ggufText).joined(separator: ", ") + "]"
+        case .bool(let flag): return String(flag)
+        case .float32(let number): return String(number)
+        case .float64(let number): return String(number)
+        case .uint64(let number): return String(number)
+        default: return value.intValue.map(String.init) ?? "\(value)"
         }
     }
 

@@ -21,6 +21,9 @@ struct MemoryCommand: ParsableCommand {
     @Option(help: "A diffusers model folder with transformer/ and vae/.")
     var model: String
 
+    @Option(help: "A transformer weight file replacing the folder's (safetensors or GGUF, either layout).")
+    var transformer: String?
+
     @Option(help: "Video height in pixels (multiple of 16). Default: 256 for the transformer, 480 for the VAE.")
     var height: Int?
 
@@ -44,8 +47,8 @@ struct MemoryCommand: ParsableCommand {
         default: throw ValidationError("--dtype must be bf16 or f32, got \(dtype)")
         }
         let machine = MachineDescription.current()
-        print("Machine: \(machine.cpuModel), \(machine.threads) threads; command: zoetrope memory \(part.rawValue) --model \(model) --height \(h) --width \(w) --frames \(f)\(part == .transformer ? " --dtype \(dtype)" : "")")
-        let files = try WanModelFiles(folder: model)
+        print("Machine: \(machine.cpuModel), \(machine.threads) threads; command: zoetrope memory \(part.rawValue) --model \(model) --height \(h) --width \(w) --frames \(f)\(part == .transformer ? " --dtype \(dtype)" : "")\(transformer.map { " --transformer \($0)" } ?? "")")
+        let files = try WanModelFiles(folder: model, transformer: transformer)
         let result: WanMemoryMeasurement
         switch part {
         case .transformer:

@@ -16,4 +16,5 @@ void zt_online_softmax_block(const float *scores, long rows, long columns, float
 
 /// The instruction set the kernels run with: "avx512", "avx2" or "baseline".
 const char *zt_kernel_isa(void);
+#include "GGMLDequantize.h"
 #endif

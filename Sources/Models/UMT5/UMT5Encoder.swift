@@ -29,8 +29,9 @@ public struct UMT5Encoder: Sendable {
     public let config: Config
     /// The precision weights were loaded in and activations run in.
     public let precision: Precision
-    /// `shared.weight`, the token embedding `[vocab, d_model]`.
-    public let embedding: Tensor
+    /// `shared.weight`, the token embedding `[vocab, d_model]`; a GGUF file's blocks stay blocks and
+    /// only the rows a prompt uses are decoded.
+    public let embedding: Weight
     /// `encoder.block.{i}`.
     public let blocks: [UMT5Block]
     /// `encoder.final_layer_norm`.
@@ -48,9 +49,9 @@ public struct UMT5Encoder: Sendable {
         let embeddingShape = [config.vocabSize, config.dModel]
         let (shared, tied) = ("shared.weight", "encoder.embed_tokens.weight")
         if !scope.contains(shared) && scope.contains(tied) {
-            embedding = try scope.tensor(tied, shape: embeddingShape, dtype: dtype)
+            embedding = try scope.weight(tied, shape: embeddingShape, dtype: dtype)
         } else {
-            embedding = try scope.tensor(shared, shape: embeddingShape, dtype: dtype)
+            embedding = try scope.weight(shared, shape: embeddingShape, dtype: dtype)
             if let stored = scope.shape(of: tied) {
                 guard stored == embeddingShape else {
                     throw WeightLoadError(source: scope.source.description, .shapeMismatch(
@@ -74,12 +75,17 @@ public struct UMT5Encoder: Sendable {
     /// unused tensors.
     public init(config: Config, weights: any WeightSource, dtype precision: Precision = .bf16,
                 uploadingTo backend: (any Backend)? = nil) throws {
+        try (weights as? GGUFFile)?.requireArchitecture(UMT5Encoder.ggufArchitectures, for: "a UMT5 text encoder")
         let layout = WeightLayout(detectingFrom: weights)
         let usage = WeightUsage()
         let scope = WeightScope(weights, usage: usage, rename: { layout.fileName(for: $0) }, uploadingTo: backend)
         try self.init(config: config, scope: scope, dtype: precision)
         try usage.verifyAllUsed(weights, ignoring: WeightLayout.isIgnored)
     }
+
+    /// The `general.architecture` values of GGUF text encoders this model reads (city96's files
+    /// say `t5encoder`).
+    public static let ggufArchitectures = ["t5encoder", "t5", "umt5"]
 
     /// Loads the `text_encoder` component of a diffusers model folder: its `config.json` and its
     /// weights (a single file or a sharded set).
@@ -172,7 +178,11 @@ public struct UMT5Encoder: Sendable {
         var rows: [Int: Tensor] = [:]
         let pieces = try ids.map { id in
             if let row = rows[id] { return row }
-            let row = try backend.slice(embedding, axis: 0, start: id, end: id + 1)  // [1, D]
+            let row: Tensor
+            switch embedding {
+            case .dense(let table): row = try backend.slice(table, axis: 0, start: id, end: id + 1)  // [1, D]
+            case .quantized(let blocks, let type): row = try backend.upload(try blocks.dequantizedRows(id..<(id + 1), as: type))  // [1, D]
+            }
             rows[id] = row
             return row
         }

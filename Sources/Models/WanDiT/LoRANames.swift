@@ -8,8 +8,11 @@ extension WanTransformer {
     /// module's dots as underscores (kohya / musubi-tuner: `blocks_0_self_attn_q.weight`), behind
     /// the prefixes LoRA files put in front (`diffusion_model.`, `transformer.`, `lora_unet_`,
     /// `lora_transformer_`).
-    /// Throws ``WanTransformerError/unknownLayout(_:)`` when `weights` are not a Wan transformer.
+    /// Throws ``WanTransformerError/unknownLayout(_:)`` when `weights` are not a Wan transformer (and
+    /// the GGUF reader's error for a GGUF file of another architecture).
     public static func loraNames(for weights: any WeightSource) throws -> LoRANameTable {
+        // Checked here too: once LoRAs wrap the weights, the model no longer sees the GGUF file.
+        try (weights as? GGUFFile)?.requireArchitecture(["wan"], for: "a Wan transformer")
         let layout = try WeightLayout(detecting: weights)
         var table: [String: String] = [:]
         for fileName in weights.names where fileName.hasPrefix(layout.prefix) {

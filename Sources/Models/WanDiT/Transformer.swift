@@ -41,6 +41,8 @@ public struct WanTransformer: Sendable {
     public init(config: Config, weights: any WeightSource, dtype: DType = .float32,
                 uploadingTo backend: (any Backend)? = nil) throws {
         try config.validate()
+        // A GGUF file names its model family; another family's file is refused by name.
+        try (weights as? GGUFFile)?.requireArchitecture(["wan"], for: "a Wan transformer")
         let layout = try WeightLayout(detecting: weights)
         let usage = WeightUsage()
         let root = WeightScope(weights, usage: usage, rename: { layout.fileName(for: $0) }, uploadingTo: backend)

@@ -6,8 +6,9 @@ import Tensor
 /// each file's terms are added in float32 (`W + Σ scale·(alpha/r)·B·A + Σ scale·delta`), and the
 /// sum is converted to the dtype asked for. Names, shapes and every unchanged weight are the base's.
 ///
-/// A format that keeps weights quantised is merged through the same call: its `tensor(named:as:)`
-/// gives the dequantised weight, and the merged weight is dense.
+/// A format that keeps weights quantised (GGUF) is merged through the same call: its
+/// `tensor(named:as:)` gives the dequantised weight, and the merged weight is dense, while the
+/// weights no file changes stay in their blocks.
 public final class LoRAMergedWeights: WeightSource {
     /// The model's own weights.
     public let base: any WeightSource
@@ -36,6 +37,12 @@ public final class LoRAMergedWeights: WeightSource {
     public func tensor(named name: String, as dtype: DType) throws -> Tensor {
         guard isChanged(name) else { return try base.tensor(named: name, as: dtype) }
         return try merged(name, as: dtype)
+    }
+
+    /// The base's blocks for a weight no file changes; nil for a changed one, which is then loaded
+    /// dense and merged through `tensor(named:as:)`.
+    public func quantizedMatrix(named name: String) throws -> QuantizedMatrix? {
+        isChanged(name) ? nil : try base.quantizedMatrix(named: name)
     }
 
     private func isChanged(_ name: String) -> Bool { adapters.contains { $0.changes[name] != nil } }
