@@ -25,7 +25,7 @@ public struct LoRANameTable: Sendable {
     /// dotted name and the one with the module's dots as underscores.
     public static func spellings(module: String, parameter: String) -> [String] {
         let dotted = module + "." + parameter
-        let underscored = module.replacingOccurrences(of: ".", with: "_") + "." + parameter
+        let underscored = String(module.map { $0 == "." ? "_" : $0 }) + "." + parameter
         return dotted == underscored ? [dotted] : [dotted, underscored]
     }
 
@@ -40,11 +40,5 @@ public struct LoRANameTable: Sendable {
     /// model has no such parameter.
     func weightName(module: Substring, parameter: String) -> String? {
         weights[String(module) + "." + parameter]
-    }
-}
-
-extension String {
-    fileprivate func replacingOccurrences(of target: Character, with replacement: Character) -> String {
-        String(map { $0 == target ? replacement : $0 })
     }
 }
