@@ -82,6 +82,11 @@ put("safetensors-index", "missing-tensor.json", json.dumps({"metadata": None, "w
 index = json.load(open(f"{FIX}/wan_pipeline/tiny-wan/vae/diffusion_pytorch_model.safetensors.index.json"))
 put("safetensors-index", "tiny-wan-vae.json", json.dumps(index, indent=1)[:6000].rsplit(",", 1)[0] + "}}")
 
+# pytorch: torch.save fixtures (protocol 2 and 4, views of one storage, ZIP64) and refused ones.
+for name in ["dtypes.pt", "float8.pt", "views.pt", "protocol4.pt", "zip64.pt", "nested.pth", "hostile/os_system.pt",
+             "hostile/past_storage.pt"]:
+    copy("pytorch", name.replace("hostile/", "hostile-"), f"{FIX}/pytorch/{name}")
+
 # json: real config files, decoded into the transformer and scheduler configs by the harness.
 for name, path in [("transformer-a.json", "wan_dit/tiny_a/transformer/config.json"),
                    ("transformer-i2v.json", "wan_dit/tiny_i2v/transformer/config.json"),

@@ -41,6 +41,7 @@ HARNESSES=(
     "safetensors        CKernels Tensor"
     "safetensors-index  CKernels Tensor"
     "gguf               CKernels Tensor"
+    "pytorch            CKernels Tensor"
     "json               CKernels Tensor NN WanDiT Sampling"
     "tokenizer          CKernels Tensor Tokenization"
     "prompt             CKernels Tensor Tokenization"

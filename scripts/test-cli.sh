@@ -70,6 +70,13 @@ ok extend 13 extend -- extend "$work/clip.mp4" "a fox" "${small[@]}" --frames 4
 ok backward 17 "extend backward" -- extend "$work/clip.mp4" "a fox" "${small[@]}" --frames 8 --backward
 ok connect 22 connect -- connect "$work/clip.mp4" "$work/clip.mp4" "a fox" "${small[@]}" --frames 4
 
+# A PyTorch checkpoint as the transformer (Self-Forcing's layout) and in inspect; the refused ones
+# are in test-hostile.sh.
+pt=Tests/Fixtures/pytorch
+ok pytorch-transformer 9 "text to video" -- generate "a fox" "${small[@]}" --frames 9 --transformer "$pt/transformer-self-forcing.pt"
+"$zoetrope" inspect "$pt/self_forcing.pt" 2>&1 | grep -q "blocks.0.self_attn.q.weight  F32    \[4, 4\]" && pass || fail "inspect of a .pt"
+refused pytorch-inspect-truncated "has no end-of-central-directory record" -- inspect "$pt/hostile/truncated.pt" && pass
+
 bad missing-image "does not exist" -- generate "a fox" "${small[@]}" --image "$work/nothing.png"
 bad not-an-image "not an image or video" -- generate "a fox" "${small[@]}" --image "$work/text.png"
 bad strength-0 "strength 0.0 must be above 0" -- generate "a fox" "${small[@]}" --video "$work/clip.mp4" --strength 0

@@ -9,6 +9,7 @@ zoetrope=$(realpath "${ZOETROPE:-.build/release/zoetrope}")
 fixture=$(realpath Tests/Fixtures/wan_pipeline/tiny-wan)
 loras=$(realpath Tests/Fixtures/lora)
 gguf=$(realpath Tests/Fixtures/gguf)
+pt=$(realpath Tests/Fixtures/pytorch)
 work=$(mktemp -d)
 mounted=()
 cleanup() {
@@ -257,12 +258,21 @@ refused gguf-encoder-as-transformer 'is "t5encoder", not a Wan transformer' -- g
 refused gguf-transformer-as-encoder 'is "wan", not a UMT5 text encoder' -- generate x -o v.mp4 "${small[@]}" --text-encoder "$gguf/tiny_q8/model-Q8_0.gguf"
 refused gguf-other-size 'has shape [32, 4, 1, 2, 2], expected [24, 16, 1, 2, 2]' -- generate x -o v.mp4 "${small[@]}" --transformer "$gguf/tiny_q8/model-Q8_0.gguf"
 
-# 14. LoRA files: one made for another model (tiny_a's text width on this model), a truncated one, a FIFO.
+# 14. PyTorch checkpoints with code in them, in the old format, or of another model.
+refused pytorch-os-system "refuses the global os.system" -- generate x -o v.mp4 "${small[@]}" --transformer "$pt/hostile/os_system.pt"
+refused pytorch-eval "refuses the global builtins.eval" -- generate x -o v.mp4 "${small[@]}" --transformer "$pt/hostile/builtins_eval.pt"
+refused pytorch-legacy "old non-zip torch.save file" -- generate x -o v.mp4 "${small[@]}" --transformer "$pt/hostile/legacy.pt"
+refused pytorch-not-wan "not a Wan transformer checkpoint" -- generate x -o v.mp4 "${small[@]}" --transformer "$pt/dtypes.pt"
+refused pytorch-inspect-opcode "refuses the pickle opcode 0xFF" -- inspect "$pt/hostile/unknown_opcode.pt"
+
+# 15. LoRA files: one made for another model (tiny_a's text width on this model), a truncated one, a FIFO,
+# a PyTorch one with code in it.
 refused lora-other-model "a LoRA for another model" -- generate x -o v.mp4 "${small[@]}" --lora "$loras/peft.safetensors:0.5"
 head -c 3000 "$loras/peft.safetensors" > truncated.safetensors
 refused lora-truncated "truncated.safetensors" -- generate x -o v.mp4 "${small[@]}" --lora truncated.safetensors
 rm -f truncated.safetensors
 refused lora-fifo "is a FIFO" 20 -- generate x -o v.mp4 "${small[@]}" --lora fifo.safetensors
+refused lora-pytorch-os-system "refuses the global os.system" -- generate x -o v.mp4 "${small[@]}" --lora "$pt/hostile/os_system.pt"
 
 echo "hostile: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

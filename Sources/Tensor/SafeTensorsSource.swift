@@ -26,7 +26,8 @@ extension WeightSource {
 }
 
 /// Opens the weights at `path`, choosing by name: a `.json` file is a sharded set's index, a `.gguf`
-/// file a GGUF file, any other file a single safetensors file, and a folder must hold exactly one `*.safetensors.index.json` or,
+/// file a GGUF file (``GGUFFile``), a `.pt`, `.pth`, `.ckpt` or `.bin` file a PyTorch checkpoint
+/// (``PyTorchCheckpoint``), any other file a single safetensors file, and a folder must hold exactly one `*.safetensors.index.json` or,
 /// with no index, exactly one `*.safetensors` file.
 public func openWeights(path: String) throws -> any WeightSource { try openWeightSource(path: path) }
 
@@ -42,6 +43,7 @@ func openWeightSource(path: String) throws -> any WeightSource {
     case .file, .other:
         if path.hasSuffix(".gguf") { return try GGUFFile(path: path) }
         if path.hasSuffix(".json") { return try ShardedSafeTensors(indexPath: path) }
+        if PyTorchCheckpoint.isCheckpointName(path) { return try PyTorchCheckpoint(path: path) }
         return try SafeTensorsFile(path: path)
     }
 }

@@ -59,6 +59,9 @@ public struct WeightFileError: Error, CustomStringConvertible, Equatable, Sendab
         case noWeights(String)
         /// Writing the file failed.
         case writeFailed(String)
+        /// A PyTorch checkpoint (its zip archive or its pickle) is malformed or holds something the
+        /// restricted reader refuses (what, as a phrase).
+        case checkpoint(String)
     }
 
     public var description: String {
@@ -101,6 +104,8 @@ public struct WeightFileError: Error, CustomStringConvertible, Equatable, Sendab
         case .unsupportedDType(let dtype):
             return "dtype \(dtype) cannot be loaded as a tensor "
                 + "(loadable: F32, BF16, F16, F64, F8, integer and BOOL types)"
+        case .checkpoint(let message):
+            return oneLine(message)
         }
     }
 }

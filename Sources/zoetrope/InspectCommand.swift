@@ -1,19 +1,20 @@
 import ArgumentParser
 import Tensor
 
-/// `zoetrope inspect PATH`: the tensors in a safetensors file, a sharded set (its index or folder)
-/// or every component of a diffusers model folder, with totals.
+/// `zoetrope inspect PATH`: the tensors in a safetensors file, a sharded set (its index or folder),
+/// a PyTorch checkpoint or every component of a diffusers model folder, with totals.
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "List the tensors in weight files.",
         discussion: """
             PATH is a .safetensors or .gguf file, a sharded set's .safetensors.index.json, a folder holding one \
-            of them, or a diffusers model folder (one with model_index.json), whose components are \
-            listed one after another.
+            of them, a PyTorch checkpoint (.pt, .pth, .ckpt, .bin; read without running its pickle), \
+            or a diffusers model folder (one with model_index.json), whose components are listed one \
+            after another.
             """)
 
-    @Argument(help: "A weight file, sharded-set index, or model folder.")
+    @Argument(help: "A weight file (safetensors, GGUF or PyTorch), sharded-set index, or model folder.")
     var path: String
 
     func run() throws {
