@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "UMT5", targets: ["UMT5"]),
         .library(name: "WanVAE", targets: ["WanVAE"]),
         .library(name: "WanDiT", targets: ["WanDiT"]),
+        .library(name: "TinyDecoder", targets: ["TinyDecoder"]),
         .library(name: "Sampling", targets: ["Sampling"]),
         .library(name: "Pipelines", targets: ["Pipelines"]),
         .library(name: "Media", targets: ["Media"]),
@@ -57,11 +58,13 @@ let package = Package(
         .target(name: "WanVAE", dependencies: ["Tensor", "NN"], path: "Sources/Models/WanVAE"),
         // The Wan 2.1 diffusion transformer (diffusers' WanTransformer3DModel).
         .target(name: "WanDiT", dependencies: ["Tensor", "NN"], path: "Sources/Models/WanDiT"),
+        // The TAEHV tiny video decoder for Wan 2.1 latents (madebyollin's taehv.py, decoder only).
+        .target(name: "TinyDecoder", dependencies: ["Tensor", "NN"], path: "Sources/Models/TinyDecoder"),
         // Flow-matching samplers (UniPC, Euler) and their schedules: pure numerics, no model types.
         .target(name: "Sampling", dependencies: ["Tensor"]),
         // The generation engine: model store, requests, canvas, denoise loop and strategies, decode;
         // it reads input frames as Media's decoded clips.
-        .target(name: "Pipelines", dependencies: ["Tensor", "NN", "Tokenization", "UMT5", "WanDiT", "WanVAE", "Sampling", "Media"]),
+        .target(name: "Pipelines", dependencies: ["Tensor", "NN", "Tokenization", "UMT5", "WanDiT", "WanVAE", "Sampling", "Media", "TinyDecoder"]),
         // Video and image files: frames streamed into ffmpeg (MP4, WebM, GIF) or PNG folders, and
         // images, videos and PNG folders read back into frames.
         .target(name: "Media", dependencies: ["Tensor"]),
@@ -88,7 +91,7 @@ let package = Package(
         // (the tests' configuration: the model code is too slow in debug) only allows with this flag.
         swiftSettings: [.unsafeFlags(["-enable-testing"])]),
         // Benchmarks behind `zoetrope bench`: the engine and its peers measured in one run.
-        .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL", "Pipelines"]),
+        .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL", "Pipelines", "TinyDecoder"]),
         .executableTarget(
             name: "zoetrope",
             dependencies: [
@@ -105,7 +108,7 @@ let package = Package(
         .testTarget(name: "UMT5Tests", dependencies: ["Tensor", "CPUBackend", "NN", "UMT5", "TestSupport"], path: "Tests/UMT5Tests"),
         .testTarget(name: "WanVAETests", dependencies: ["Tensor", "CPUBackend", "NN", "WanVAE", "TestSupport"], path: "Tests/WanVAETests"),
         .testTarget(name: "SamplingTests", dependencies: ["Tensor", "CPUBackend", "Sampling", "TestSupport"], path: "Tests/SamplingTests"),
-        .testTarget(name: "PipelinesTests", dependencies: ["Tensor", "CPUBackend", "NN", "Pipelines", "Media", "Sampling", "TestSupport"], path: "Tests/PipelinesTests"),
+        .testTarget(name: "PipelinesTests", dependencies: ["Tensor", "CPUBackend", "NN", "Pipelines", "Media", "Sampling", "TestSupport", "TinyDecoder"], path: "Tests/PipelinesTests"),
         .testTarget(name: "MediaTests", dependencies: ["Tensor", "Media", "TestSupport"], path: "Tests/MediaTests"),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "Tensor", "TestSupport"], path: "Tests/AudioTests"),
         // The drivers too: the tests make and break databases (a schema from the future, a dropped LISTEN).
@@ -119,5 +122,6 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: ["Server", "JobQueue", "Pipelines", "Media", "Tensor", "TestSupport"],
                     path: "Tests/ServerTests"),
         .testTarget(name: "WanDiTTests", dependencies: ["Tensor", "CPUBackend", "NN", "WanDiT", "TestSupport"], path: "Tests/WanDiTTests"),
+        .testTarget(name: "TinyDecoderTests", dependencies: ["Tensor", "CPUBackend", "NN", "TinyDecoder", "TestSupport"], path: "Tests/TinyDecoderTests"),
     ]
 )

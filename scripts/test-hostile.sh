@@ -10,6 +10,8 @@ fixture=$(realpath Tests/Fixtures/wan_pipeline/tiny-wan)
 loras=$(realpath Tests/Fixtures/lora)
 gguf=$(realpath Tests/Fixtures/gguf)
 pt=$(realpath Tests/Fixtures/pytorch)
+taehv_fixture=$(realpath Tests/Fixtures/taehv/decoder.safetensors)
+taehv_vae=$(realpath Tests/Fixtures/wan_vae/a/diffusion_pytorch_model.safetensors)
 work=$(mktemp -d)
 mounted=()
 cleanup() {
@@ -159,6 +161,12 @@ mkfifo fifo.safetensors
 refused fifo-inspect "is a FIFO" 20 -- inspect fifo.safetensors
 refused fifo-noise "is a FIFO" 20 -- generate x -o v.mp4 "${small[@]}" --noise fifo.safetensors
 refused fifo-transformer "is a FIFO" 20 -- generate x -o v.mp4 "${small[@]}" --transformer fifo.safetensors
+refused fifo-decoder "is a FIFO" 20 -- generate x -o v.mp4 "${small[@]}" --decoder fifo.safetensors
+# A tiny decoder that is not one: a Wan VAE, a truncated file; refused before any denoising.
+refused vae-as-decoder "not a TAEHV decoder" -- generate x -o v.mp4 "${small[@]}" --decoder "$taehv_vae"
+head -c 20000 "$taehv_fixture" > cut-decoder.safetensors
+refused truncated-decoder "run past the end" -- generate x -o v.mp4 "${small[@]}" --decoder cut-decoder.safetensors
+rm -f cut-decoder.safetensors
 for file in transformer/config.json tokenizer/tokenizer.json zoetrope.json vae/diffusion_pytorch_model-00001-of-00002.safetensors; do
     name=fifo-$(basename "$file" .json)
     copy "$name"; rm -f "bad/$name/$file"; mkfifo "bad/$name/$file"

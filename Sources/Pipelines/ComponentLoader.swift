@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Tensor
+import TinyDecoder
 import Tokenization
 import UMT5
 import WanDiT
@@ -50,6 +51,18 @@ struct ComponentLoader: Sendable {
     /// The VAE's decoder half.
     func vaeDecoder() throws -> WanAutoencoder { try vae(.decoder) }
 
+    /// The TAEHV tiny decoder the files name for `latentChannels`-channel latents, nil when they name none.
+    func tinyDecoder(latentChannels: Int) throws -> TAEHV? {
+        guard let path = files.tinyDecoderFile else { return nil }
+        guard let cache else {
+            return try files.loadTinyDecoder(path: path, latentChannels: latentChannels, uploadingTo: backend, reading: { $0 })
+        }
+        return try cache.component(key(.tinyDecoder, precision: DType.float32.rawValue, file: path),
+                                   estimatedBytes: { estimateFile(path, .float32) }) {
+            try measured { try files.loadTinyDecoder(path: path, latentChannels: latentChannels, uploadingTo: backend, reading: $0) }
+        }
+    }
+
     /// One half of the VAE (`parts` is `.encoder` or `.decoder`).
     private func vae(_ parts: WanAutoencoder.Parts) throws -> WanAutoencoder {
         let dtype = precision.vae
@@ -75,6 +88,13 @@ struct ComponentLoader: Sendable {
             return counting
         }
         return (model, counter?.bytesRead ?? 0)
+    }
+
+    /// The bytes of the decoder weights of the file at `path` at `dtype` (its encoder's left out),
+    /// from its header; 0 when it cannot be opened (the load will say why).
+    private func estimateFile(_ path: String, _ dtype: DType) -> Int {
+        guard let weights = try? openWeights(path: path) else { return 0 }
+        return weights.entries.reduce(0) { $0 + ($1.name.hasPrefix("encoder.") ? 0 : $1.elementCount * dtype.byteSize) }
     }
 
     /// The bytes of component `name`'s weights at `dtype` (those `only` accepts), from the file

@@ -113,6 +113,8 @@ extension ModelCache {
             case vaeEncoder = "VAE encoder"
             /// The VAE's decoder half.
             case vaeDecoder = "VAE decoder"
+            /// A TAEHV tiny decoder, used in place of the VAE's decoder.
+            case tinyDecoder = "tiny decoder"
         }
 
         /// The model's folder.

@@ -1,13 +1,22 @@
 import Media
 import Tensor
+import TinyDecoder
 import WanVAE
+
+/// What turns the final latents into pixels: the VAE's decoder, or a tiny decoder in its place.
+enum FrameDecoder: Sendable {
+    case vae(WanAutoencoder)
+    /// TAEHV: the transformer's latents as they are (no latent mean and std), frames in [0, 1].
+    case tiny(TAEHV)
+}
 
 /// Stage 6 of the generation core: decodes the final latents chunk by chunk and turns them into the
 /// output video as the ``OutputPlan`` says: kept clips passed through unchanged around the decoded
 /// frames, the re-encoded context dropped, a backward extension put back in order, a loop decoded so
-/// that every frame has its predecessor in the cycle as causal context.
+/// that every frame has its predecessor in the cycle as causal context. The tiny decoder makes the
+/// same frames per latent frame (1, then 4) in the same chunks, so the plan applies to it unchanged.
 struct OutputDecoder {
-    let vae: WanAutoencoder
+    let decoder: FrameDecoder
     let backend: any Backend
     let plan: OutputPlan
     let clock: ProgressClock
@@ -18,7 +27,11 @@ struct OutputDecoder {
     private static let passthroughChunk = 16
 
     func decode(_ latents: Tensor, onFrames: (Tensor) throws -> Void, checkCancelled: () throws -> Void) throws {
-        let z = try vae.denormalize(try backend.cast(latents, to: .float32), on: backend)  // [1, C, T, h, w]
+        let z: Tensor  // [1, C, T, h, w]
+        switch decoder {
+        case .vae(let vae): z = try vae.denormalize(try backend.cast(latents, to: .float32), on: backend)
+        case .tiny: z = try backend.cast(latents, to: .float32)
+        }
         if let before = plan.before { try emit(before, onFrames) }
         if plan.loop {
             try decodeLoop(z, onFrames: onFrames, checkCancelled: checkCancelled)
@@ -57,10 +70,19 @@ struct OutputDecoder {
     private func decodeChunks(_ z: Tensor, progressOffset: Int, progressTotal: Int, checkCancelled: () throws -> Void,
                               _ body: (Tensor, Int) throws -> Void) throws {
         if progressOffset == 0 { clock.beginStage(.decoding, total: progressTotal) }
-        try vae.decode(z, on: backend) { chunk in
-            try body(chunk.frames, chunk.firstFrame)
-            clock.report(.decoding, progressOffset + chunk.index + 1, progressTotal)
-            try checkCancelled()
+        switch decoder {
+        case .vae(let vae):
+            try vae.decode(z, on: backend) { chunk in
+                try body(chunk.frames, chunk.firstFrame)
+                clock.report(.decoding, progressOffset + chunk.index + 1, progressTotal)
+                try checkCancelled()
+            }
+        case .tiny(let tiny):
+            try tiny.decode(z, on: backend) { chunk in
+                try body(try backend.affine(chunk.frames, scale: 2, offset: -1), chunk.firstFrame)  // [1, 3, t, H, W] in [−1, 1]
+                clock.report(.decoding, progressOffset + chunk.index + 1, progressTotal)
+                try checkCancelled()
+            }
         }
     }
 

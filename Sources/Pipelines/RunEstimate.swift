@@ -49,10 +49,12 @@ public struct RunEstimate: Sendable, Equatable {
     static let baseBytes = 96 << 20
 
     /// The estimate for a Wan-family run of `latentShape` (`[1, C, T, h, w]`, one window), `calls`
-    /// transformer calls, decoding to `width`x`height`.
+    /// transformer calls, decoding to `width`x`height` with the VAE or, when `tinyDecoder` is set, the
+    /// published TAEHV decoder.
     public static func wan(transformer: WanTransformer.Config, textEncoder: UMT5Encoder.Config?, vae: WanAutoencoder.Config,
                            precision: WanPrecision, latentShape: [Int], calls: Int, width: Int, height: Int,
-                           textLength: Int = 512, cacheCapacity: Int = HostMemory.cacheCapacityBytes) -> RunEstimate {
+                           textLength: Int = 512, cacheCapacity: Int = HostMemory.cacheCapacityBytes,
+                           tinyDecoder: Bool = false) -> RunEstimate {
         let patch = transformer.patchSize.count == 3 ? transformer.patchSize : [1, 1, 1]
         let tokens = Double(latentShape[2] / max(patch[0], 1)) * Double(latentShape[3] / max(patch[1], 1))
             * Double(latentShape[4] / max(patch[2], 1))
@@ -88,13 +90,23 @@ public struct RunEstimate: Sendable, Equatable {
         let pixelFrames = Double((latentShape[2] - 1) * 4 + 1)
         // Per output pixel: the full-resolution level's convolutions dominate (27·base² multiply-adds
         // each, about 7 of them), with the lower levels adding about as much again.
-        let decodeFLOPs = 2 * 27 * base * base * 14 * pixels * pixelFrames
+        var decodeFLOPs = 2 * 27 * base * base * 14 * pixels * pixelFrames
+        var decodeStage = Stage(name: "VAE decode", bytes: clamp(Double(baseBytes) + vaeWeights + decodeWorkingSet),
+                                workingBytes: clamp(decodeWorkingSet))
+        if tinyDecoder {
+            // TAEHV (widths 256, 128, 64, 64): 43.6 M multiply-adds per latent pixel and latent frame
+            // over its stages, 10 M f32 parameters, and (fitted to the measured peaks) the equivalent of
+            // thirteen 64-channel full-resolution f32 tensors alive in the last stage plus 48 MiB.
+            decodeFLOPs = 2 * 43.6e6 * pixels / 64 * Double(latentShape[2])
+            let working = 13 * 64 * pixels * 4 + Double(48 << 20)
+            decodeStage = Stage(name: "tiny decoder", bytes: clamp(Double(baseBytes) + 10e6 * 4 + working), workingBytes: clamp(working))
+        }
 
         let base64 = Double(baseBytes)
         let stages = [
             Stage(name: "text encoder", bytes: clamp(base64 + textWeights + textActivations), workingBytes: clamp(textActivations)),
             Stage(name: "transformer", bytes: clamp(base64 + transformerWeights + activations), workingBytes: clamp(activations)),
-            Stage(name: "VAE decode", bytes: clamp(base64 + vaeWeights + decodeWorkingSet), workingBytes: clamp(decodeWorkingSet)),
+            decodeStage,
         ]
         let working = stages.map(\.workingBytes).max() ?? 0
         return RunEstimate(stages: stages, transformerCalls: calls, transformerFLOPs: perCall * Double(calls),
@@ -121,6 +133,7 @@ extension Generator {
         if let window { shape[2] = request.geometry.latentFrames(forPixelFrames: window) }
         let calls = request.steps * (request.usesGuidance ? 2 : 1)
         return .wan(transformer: transformerConfig, textEncoder: textConfig, vae: vaeConfig, precision: precision,
-                    latentShape: shape, calls: calls, width: request.width, height: request.height)
+                    latentShape: shape, calls: calls, width: request.width, height: request.height,
+                    tinyDecoder: files.tinyDecoderFile != nil)
     }
 }

@@ -42,6 +42,8 @@ public struct WanModelFiles: Sendable {
     public var vaeOverride: String?
     /// A weight file used instead of the folder's text-encoder weights.
     public var textEncoderOverride: String?
+    /// A TAEHV tiny decoder's weights, decoding in place of the VAE's decoder when given.
+    public var tinyDecoderFile: String?
     /// LoRA and delta files merged into the transformer as it loads, in order.
     public var loras: [LoRA] = []
     /// Whether LoRA keys that match nothing in the transformer are skipped instead of an error.
@@ -49,11 +51,13 @@ public struct WanModelFiles: Sendable {
 
     /// Reads the folder's `model_index.json` and component configs (no weights yet). Throws
     /// `WeightFileError` for a folder that is not a diffusers model folder.
-    public init(folder path: String, transformer: String? = nil, vae: String? = nil, textEncoder: String? = nil) throws {
+    public init(folder path: String, transformer: String? = nil, vae: String? = nil, textEncoder: String? = nil,
+                decoder: String? = nil) throws {
         folder = try ModelFolder(path: path)
         transformerOverride = transformer
         vaeOverride = vae
         textEncoderOverride = textEncoder
+        tinyDecoderFile = decoder
     }
 
     /// The folder's component `name`, or a ``WanModelError`` saying it is missing.

@@ -24,6 +24,9 @@ struct GenerationOptions: ParsableArguments {
     @Option(help: "A UMT5 text-encoder weight file replacing the folder's.")
     var textEncoder: String?
 
+    @Option(help: "A TAEHV tiny decoder (taew2_1.safetensors) that decodes in place of the VAE: seconds instead of minutes, less detail.")
+    var decoder: String?
+
     @Option(name: .customLong("lora"), help: ArgumentHelp(
         "A LoRA or delta file merged into the transformer as it loads, at strength SCALE (default 1); repeatable (docs/lora.md).",
         valueName: "file[:scale]"))
@@ -82,7 +85,7 @@ struct GenerationOptions: ParsableArguments {
     /// A store holding the one model these options name, as the default.
     func store() throws -> ModelStore {
         // The weight files named here, checked before any work: each must be a file or a folder of weights.
-        for (flag, path) in [("--transformer", transformer), ("--vae", vae), ("--text-encoder", textEncoder)] {
+        for (flag, path) in [("--transformer", transformer), ("--vae", vae), ("--text-encoder", textEncoder), ("--decoder", decoder)] {
             guard let path else { continue }
             var info = stat()
             if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { continue }
@@ -97,7 +100,7 @@ struct GenerationOptions: ParsableArguments {
         for lora in loras {
             if let problem = RegularFile.problem(lora.path) { throw CommandError("--lora \(lora.path): \(problem)") }
         }
-        return ModelSource(folder: folder, transformer: transformer, vae: vae, textEncoder: textEncoder, loras: loras,
+        return ModelSource(folder: folder, transformer: transformer, vae: vae, textEncoder: textEncoder, decoder: decoder, loras: loras,
                            ignoresUnmatchedLoRAKeys: loraIgnoreUnmatched)
     }
 

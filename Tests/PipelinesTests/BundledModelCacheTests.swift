@@ -40,6 +40,7 @@ import Testing
         case .textEncoder: precision.textEncoder.rawValue
         case .transformer: precision.transformer.rawValue
         case .vaeEncoder, .vaeDecoder: precision.vae.rawValue
+        case .tinyDecoder: DType.float32.rawValue
         }
         return ModelCache.Key(model: folder, component: component, precision: dtype)
     }

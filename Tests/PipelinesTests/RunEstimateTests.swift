@@ -41,6 +41,25 @@ import WanVAE
         #expect(mebibytes(estimate(.reference, width: 832, height: 480, frames: 81), "VAE decode") == decode)
     }
 
+    /// The tiny decoder's stage against its measured peaks without the allocator's cache
+    /// (docs/tiny-decoder.md: 386 MiB at 256x256x17, 1,408 MiB at 480x832x17), and its arithmetic
+    /// against the VAE's.
+    @Test func theTinyDecoderMatchesTheMeasuredPeaksOnTheSafeSide() {
+        func tiny(width: Int, height: Int) -> RunEstimate {
+            .wan(transformer: .wan21T2V1_3B, textEncoder: umt5XXL, vae: WanAutoencoder.Config(), precision: .reference,
+                 latentShape: [1, 16, 5, height / 8, width / 8], calls: 100, width: width, height: height, tinyDecoder: true)
+        }
+        let small = mebibytes(tiny(width: 256, height: 256), "tiny decoder")
+        #expect(small >= 386 && small < 386 * 1.1, "\(small) MiB against 386 measured")
+        let large = mebibytes(tiny(width: 832, height: 480), "tiny decoder")
+        #expect(large >= 1408 && large < 1408 * 1.1, "\(large) MiB against 1,408 measured")
+        #expect(mebibytes(tiny(width: 256, height: 256), "VAE decode") == 0)
+        // About 0.45 TFLOP for 17 frames of 256x256, some 20 times less than the VAE.
+        let flops = tiny(width: 256, height: 256).decodeFLOPs
+        #expect(abs(flops / 0.446e12 - 1) < 0.01, "\(flops)")
+        #expect(estimate(.reference, width: 256, height: 256, frames: 17).decodeFLOPs > 15 * flops)
+    }
+
     @Test func theTextEncoderIsUMT5XXLInBF16() {
         // 5.7 billion parameters at 2 bytes: the largest stage of a small video with Wan.
         let text = mebibytes(estimate(.reference, width: 256, height: 256, frames: 17), "text encoder")
