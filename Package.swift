@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "UMT5Tests", dependencies: ["Tensor", "CPUBackend", "NN", "UMT5", "TestSupport"], path: "Tests/UMT5Tests"),
         .testTarget(name: "WanVAETests", dependencies: ["Tensor", "CPUBackend", "NN", "WanVAE", "TestSupport"], path: "Tests/WanVAETests"),
         .testTarget(name: "SamplingTests", dependencies: ["Tensor", "CPUBackend", "Sampling", "TestSupport"], path: "Tests/SamplingTests"),
-        .testTarget(name: "PipelinesTests", dependencies: ["Tensor", "CPUBackend", "Pipelines", "Media", "Sampling", "TestSupport", "TinyDecoder"], path: "Tests/PipelinesTests"),
+        .testTarget(name: "PipelinesTests", dependencies: ["Tensor", "CPUBackend", "NN", "Pipelines", "Media", "Sampling", "TestSupport", "TinyDecoder"], path: "Tests/PipelinesTests"),
         .testTarget(name: "MediaTests", dependencies: ["Tensor", "Media", "TestSupport"], path: "Tests/MediaTests"),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "Tensor", "TestSupport"], path: "Tests/AudioTests"),
         // The drivers too: the tests make and break databases (a schema from the future, a dropped LISTEN).

@@ -7,6 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 zoetrope=$(realpath "${ZOETROPE:-.build/release/zoetrope}")
 fixture=$(realpath Tests/Fixtures/wan_pipeline/tiny-wan)
+loras=$(realpath Tests/Fixtures/lora)
 gguf=$(realpath Tests/Fixtures/gguf)
 pt=$(realpath Tests/Fixtures/pytorch)
 taehv_fixture=$(realpath Tests/Fixtures/taehv/decoder.safetensors)
@@ -271,6 +272,15 @@ refused pytorch-eval "refuses the global builtins.eval" -- generate x -o v.mp4 "
 refused pytorch-legacy "old non-zip torch.save file" -- generate x -o v.mp4 "${small[@]}" --transformer "$pt/hostile/legacy.pt"
 refused pytorch-not-wan "not a Wan transformer checkpoint" -- generate x -o v.mp4 "${small[@]}" --transformer "$pt/dtypes.pt"
 refused pytorch-inspect-opcode "refuses the pickle opcode 0xFF" -- inspect "$pt/hostile/unknown_opcode.pt"
+
+# 15. LoRA files: one made for another model (tiny_a's text width on this model), a truncated one, a FIFO,
+# a PyTorch one with code in it.
+refused lora-other-model "a LoRA for another model" -- generate x -o v.mp4 "${small[@]}" --lora "$loras/peft.safetensors:0.5"
+head -c 3000 "$loras/peft.safetensors" > truncated.safetensors
+refused lora-truncated "truncated.safetensors" -- generate x -o v.mp4 "${small[@]}" --lora truncated.safetensors
+rm -f truncated.safetensors
+refused lora-fifo "is a FIFO" 20 -- generate x -o v.mp4 "${small[@]}" --lora fifo.safetensors
+refused lora-pytorch-os-system "refuses the global os.system" -- generate x -o v.mp4 "${small[@]}" --lora "$pt/hostile/os_system.pt"
 
 echo "hostile: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -39,7 +39,7 @@ struct ComponentLoader: Sendable {
     func transformer() throws -> WanTransformer {
         let dtype = precision.transformer
         guard let cache else { return try files.loadTransformer(dtype: dtype, uploadingTo: backend) }
-        return try cache.component(key(.transformer, precision: dtype.rawValue, file: files.transformerOverride),
+        return try cache.component(key(.transformer, precision: dtype.rawValue, file: files.transformerOverride, loras: files.loras),
                                    estimatedBytes: { estimate("transformer", dtype) }) {
             try measured { try files.loadTransformer(dtype: dtype, uploadingTo: backend, reading: $0) }
         }
@@ -74,8 +74,9 @@ struct ComponentLoader: Sendable {
         }
     }
 
-    private func key(_ component: ModelCache.Key.Component, precision: String, file: String? = nil) -> ModelCache.Key {
-        ModelCache.Key(model: files.folder.path, file: file, component: component, precision: precision)
+    private func key(_ component: ModelCache.Key.Component, precision: String, file: String? = nil,
+                     loras: [LoRA] = []) -> ModelCache.Key {
+        ModelCache.Key(model: files.folder.path, file: file, component: component, precision: precision, loras: loras)
     }
 
     /// A model loaded through ``CountingWeights``, with the bytes of the weights it read.

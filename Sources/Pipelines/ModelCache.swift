@@ -125,18 +125,23 @@ extension ModelCache {
         public var component: Component
         /// The precision it is held in (`"bf16"`, `"f32"`), empty for the tokenizer.
         public var precision: String
+        /// The LoRA files merged into it, in order (the transformer's; empty for the others).
+        public var loras: [LoRA]
 
-        public init(model: String, file: String? = nil, component: Component, precision: String) {
+        public init(model: String, file: String? = nil, component: Component, precision: String, loras: [LoRA] = []) {
             self.model = model
             self.file = file
             self.component = component
             self.precision = precision
+            self.loras = loras
         }
 
-        /// `models/zoetrope-tiny transformer bf16`, with the replacing file in brackets when there is one.
+        /// `models/zoetrope-tiny transformer bf16`, with the replacing file in brackets when there is
+        /// one and the LoRAs after a plus: `+ style.safetensors:0.8`.
         public var description: String {
             let source = file.map { "\(model) [\($0)]" } ?? model
-            return "\(source) \(component.rawValue)" + (precision.isEmpty ? "" : " \(precision)")
+            let loraText = loras.isEmpty ? "" : " + " + loras.map(\.description).joined(separator: ", ")
+            return "\(source) \(component.rawValue)" + (precision.isEmpty ? "" : " \(precision)") + loraText
         }
     }
 

@@ -10,11 +10,16 @@ public struct ModelSource: Sendable, Equatable {
     public var textEncoder: String?
     /// A TAEHV tiny decoder's weights (`taew2_1.safetensors` or `.pth`), decoding in place of the VAE.
     public var decoder: String?
+    /// LoRA and delta files merged into the transformer as it loads (docs/lora.md).
+    public var loras: [LoRA]
+    /// Whether LoRA keys that match nothing in the transformer are skipped instead of an error.
+    public var ignoresUnmatchedLoRAKeys: Bool
 
     public init(folder: String, transformer: String? = nil, vae: String? = nil, textEncoder: String? = nil,
-                decoder: String? = nil) {
+                decoder: String? = nil, loras: [LoRA] = [], ignoresUnmatchedLoRAKeys: Bool = false) {
         self.folder = folder; self.transformer = transformer; self.vae = vae; self.textEncoder = textEncoder
         self.decoder = decoder
+        self.loras = loras; self.ignoresUnmatchedLoRAKeys = ignoresUnmatchedLoRAKeys
     }
 }
 
@@ -55,8 +60,10 @@ public final class ModelStore: Sendable {
             throw GenerationError.invalidRequest("unknown model \"\(id)\"; available: \(ids.joined(separator: ", "))")
         }
         if let files = opened.withLock({ $0[id] }) { return (id, files) }
-        let files = try WanModelFiles(folder: source.folder, transformer: source.transformer, vae: source.vae,
+        var files = try WanModelFiles(folder: source.folder, transformer: source.transformer, vae: source.vae,
                                       textEncoder: source.textEncoder, decoder: source.decoder)
+        files.loras = source.loras
+        files.ignoresUnmatchedLoRAKeys = source.ignoresUnmatchedLoRAKeys
         opened.withLock { $0[id] = files }
         return (id, files)
     }

@@ -43,11 +43,12 @@ extension WanModelFiles {
             }
             weights = opened
         }
+        let merged = try mergingLoRAs(into: weights, backend: backend)
         if let component, let json = component.config {
             return try WanTransformer(config: try WanTransformer.Config(json: json, file: component.configPath),
-                                      weights: reading(weights), dtype: dtype, uploadingTo: backend)
+                                      weights: reading(merged), dtype: dtype, uploadingTo: backend)
         }
-        return try WanTransformer(weights: reading(weights), dtype: dtype, uploadingTo: backend)
+        return try WanTransformer(weights: reading(merged), dtype: dtype, uploadingTo: backend)
     }
 
     func loadVAE(weightType: DType, parts: WanAutoencoder.Parts, uploadingTo backend: (any Backend)?,

@@ -44,6 +44,10 @@ public struct WanModelFiles: Sendable {
     public var textEncoderOverride: String?
     /// A TAEHV tiny decoder's weights, decoding in place of the VAE's decoder when given.
     public var tinyDecoderFile: String?
+    /// LoRA and delta files merged into the transformer as it loads, in order.
+    public var loras: [LoRA] = []
+    /// Whether LoRA keys that match nothing in the transformer are skipped instead of an error.
+    public var ignoresUnmatchedLoRAKeys = false
 
     /// Reads the folder's `model_index.json` and component configs (no weights yet). Throws
     /// `WeightFileError` for a folder that is not a diffusers model folder.

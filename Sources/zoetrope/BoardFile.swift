@@ -41,8 +41,7 @@ struct BoardFile {
 
     /// A generator for the options' or the board's model.
     func generator(_ options: GenerationOptions) throws -> Generator {
-        let source = ModelSource(folder: try modelFolder(options), transformer: options.transformer, vae: options.vae,
-                                 textEncoder: options.textEncoder, decoder: options.decoder)
+        let source = try options.modelSource(folder: try modelFolder(options))
         return Generator(store: try ModelStore(single: source), precision: try options.wanPrecision(), backend: CPUBackend())
     }
 

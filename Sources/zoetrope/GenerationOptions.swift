@@ -28,6 +28,14 @@ struct GenerationOptions: ParsableArguments {
     @Option(help: "A TAEHV tiny decoder (taew2_1.safetensors) that decodes in place of the VAE: seconds instead of minutes, less detail.")
     var decoder: String?
 
+    @Option(name: .customLong("lora"), help: ArgumentHelp(
+        "A LoRA or delta file merged into the transformer as it loads, at strength SCALE (default 1); repeatable (docs/lora.md).",
+        valueName: "file[:scale]"))
+    var loras: [String] = []
+
+    @Flag(help: "Skip LoRA keys that match nothing in the transformer instead of stopping with an error.")
+    var loraIgnoreUnmatched = false
+
     @Option(help: "Width in pixels, a multiple of 16 (32 for the bundled model); default: the model's (256 bundled, 832 Wan).")
     var width: Int?
 
@@ -99,8 +107,17 @@ struct GenerationOptions: ParsableArguments {
             if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { continue }
             if let problem = RegularFile.problem(path) { throw CommandError("\(flag) \(path): \(problem)") }
         }
-        return try ModelStore(single: ModelSource(folder: try modelFolder(), transformer: transformer, vae: vae, textEncoder: textEncoder,
-                                                  decoder: decoder))
+        return try ModelStore(single: try modelSource(folder: try modelFolder()))
+    }
+
+    /// The model files these options name, with `folder` as the model folder.
+    func modelSource(folder: String) throws -> ModelSource {
+        let loras = self.loras.map(LoRA.init(argument:))
+        for lora in loras {
+            if let problem = RegularFile.problem(lora.path) { throw CommandError("--lora \(lora.path): \(problem)") }
+        }
+        return ModelSource(folder: folder, transformer: transformer, vae: vae, textEncoder: textEncoder, decoder: decoder, loras: loras,
+                           ignoresUnmatchedLoRAKeys: loraIgnoreUnmatched)
     }
 
     func wanPrecision() throws -> WanPrecision {

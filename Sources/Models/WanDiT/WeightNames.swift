@@ -111,6 +111,22 @@ func originalName(for canonical: String) -> String {
     return renamed(Substring(canonical), originalTopNames)
 }
 
+/// The diffusers name of an original Wan name: ``originalName(for:)`` read backwards, by the same
+/// tables and whole-component matching (`head.modulation` → `scale_shift_table`).
+func diffusersName(forOriginal name: String) -> String {
+    func renamed(_ key: Substring, _ table: [(diffusers: String, original: String)]) -> String {
+        for (diffusers, original) in table where key == original || key.hasPrefix(original + ".") {
+            return diffusers + key.dropFirst(original.count)
+        }
+        return String(key)
+    }
+    let parts = name.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
+    if parts.count == 3, parts[0] == "blocks", Int(parts[1]) != nil {
+        return "blocks.\(parts[1]).\(renamed(parts[2], originalBlockNames))"
+    }
+    return renamed(Substring(name), originalTopNames)
+}
+
 extension WanTransformer {
     /// The dtype a parameter (named in diffusers' layout) is stored in when the model runs in
     /// `modelType`: float32 for diffusers' `_keep_in_fp32_modules` (a `time_embedder`,
