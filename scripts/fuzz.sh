@@ -22,7 +22,7 @@ MODULE_ORDER=(CKernels Tensor NN WanDiT Sampling Tokenization Media Pipelines)
 declare -A MODULE_SOURCES=(
     [CKernels]="Sources/CKernels/*.c Sources/CKernels/include/*.h"
     [Tensor]="Sources/Tensor/*.swift"
-    [NN]="Sources/NN/*.swift"
+    [NN]="Sources/NN/*.swift Sources/NN/LoRA/*.swift"
     [WanDiT]="Sources/Models/WanDiT/*.swift"
     [Sampling]="Sources/Sampling/*.swift"
     [Tokenization]="Sources/Models/Tokenization/*.swift"
@@ -104,8 +104,11 @@ for module in "${MODULE_ORDER[@]}"; do
     sources=(${MODULE_SOURCES[$module]})
     object=$OBJ/$module.o
     stale=0
+    # Stale when a source is newer, a module it imports was rebuilt, or the list of sources changed
+    # (a file added to or removed from the module).
     if [ ! -f "$object" ] || [ -n "$(find "${sources[@]}" -newer "$object" 2> /dev/null | head -1)" ] \
-        || { [ -n "$newest" ] && [ "$newest" -nt "$object" ]; }; then
+        || { [ -n "$newest" ] && [ "$newest" -nt "$object" ]; } \
+        || [ "$(cat "$object.sources" 2> /dev/null)" != "${sources[*]}" ]; then
         stale=1
     fi
     if [ $stale = 1 ] && [ "$module" = CKernels ]; then
@@ -119,11 +122,13 @@ for module in "${MODULE_ORDER[@]}"; do
         done
         ld.lld -r -o "$object.tmp" "$OBJ"/ckernels/*.o
         mv "$object.tmp" "$object"
+        echo "${sources[*]}" > "$object.sources"
     elif [ $stale = 1 ]; then
         echo "fuzz.sh: building $module (${#sources[@]} files)"
         swiftc "${FLAGS[@]}" -wmo -module-name "$module" -I "$OBJ" -emit-module \
             -emit-module-path "$OBJ/$module.swiftmodule" -c -o "$object.tmp" "${sources[@]}"
         mv "$object.tmp" "$object"
+        echo "${sources[*]}" > "$object.sources"
     fi
     newest=$object
 done
