@@ -31,8 +31,9 @@ struct GenerationCore: Sendable {
                      onFrames: (Tensor) throws -> Void, isCancelled: () -> Bool) throws -> Tensor {
         func checkCancelled() throws { if isCancelled() { throw GenerationError.cancelled } }
         if let noise { try request.check(noise: noise) }
-        // A tiny decoder that cannot decode these latents is found now, not after the denoising.
-        _ = try components.tinyDecoder(latentChannels: request.latentShape[1])
+        // A tiny decoder that cannot decode these latents is found now, not after the denoising; it is
+        // small (some 40 MB), so it is kept for the decode instead of being read again.
+        let tinyDecoder = try components.tinyDecoder(latentChannels: request.latentShape[1])
 
         // 1. Prompts → text context (the encoder is released, or left to the cache, when this scope ends).
         clock.report(.encodingPrompt, 0, 1)
@@ -92,7 +93,7 @@ struct GenerationCore: Sendable {
         }
 
         // 6. Decode into the output plan.
-        let decoder: FrameDecoder = try components.tinyDecoder(latentChannels: latents.shape[1]).map { FrameDecoder.tiny($0) }
+        let decoder: FrameDecoder = try tinyDecoder.map { FrameDecoder.tiny($0) }
             ?? .vae(try components.vaeDecoder())
         try OutputDecoder(decoder: decoder, backend: backend, plan: output, clock: clock,
                           temporalCompression: request.geometry.temporalCompression)
