@@ -3,8 +3,8 @@ import Tensor
 extension WanTransformer {
     /// The transformer's hyperparameters: the fields of diffusers' `transformer/config.json`
     /// (docs/wan-reference.md §1.1), under the same names in camel case. The defaults are those of the
-    /// smallest real variant, Wan 2.1 T2V 1.3B; ``wan21T2V14B``, ``wan21I2V14B`` and ``wan21FLF2V14B``
-    /// hold the others.
+    /// smallest real variant, Wan 2.1 T2V 1.3B; ``wan21T2V14B``, ``wan21I2V14B``, ``wan21FLF2V14B``,
+    /// ``wan21VACE1_3B`` and ``wan21VACE14B`` hold the others.
     public struct Config: Sendable, Hashable {
         /// Patch size (time, height, width): `patch_size`. Every Wan variant uses (1, 2, 2).
         public var patchSize: [Int]
@@ -40,13 +40,20 @@ extension WanTransformer {
         public var ropeMaxSeqLen: Int
         /// Image tokens with a learned position embedding (FLF2V: 514): `pos_embed_seq_len`.
         public var posEmbedSeqLen: Int?
+        /// VACE: the main blocks after which a control hint is added, one VACE block each, ascending
+        /// and starting at 0: `vace_layers` (VACE 1.3B: 0, 2, …, 28); nil for every other model.
+        public var vaceLayers: [Int]?
+        /// VACE: channels of the control context (96 in the published models): `vace_in_channels`;
+        /// nil for every other model.
+        public var vaceInChannels: Int?
 
         /// A configuration; every argument defaults to the Wan 2.1 T2V 1.3B value.
         public init(patchSize: [Int] = [1, 2, 2], numAttentionHeads: Int = 12, attentionHeadDim: Int = 128,
                     inChannels: Int = 16, outChannels: Int = 16, textDim: Int = 4096, freqDim: Int = 256,
                     ffnDim: Int = 8960, numLayers: Int = 30, crossAttnNorm: Bool = true,
                     qkNorm: String? = "rms_norm_across_heads", eps: Float = 1e-6, imageDim: Int? = nil,
-                    addedKVProjDim: Int? = nil, ropeMaxSeqLen: Int = 1024, posEmbedSeqLen: Int? = nil) {
+                    addedKVProjDim: Int? = nil, ropeMaxSeqLen: Int = 1024, posEmbedSeqLen: Int? = nil,
+                    vaceLayers: [Int]? = nil, vaceInChannels: Int? = nil) {
             self.patchSize = patchSize
             self.numAttentionHeads = numAttentionHeads
             self.attentionHeadDim = attentionHeadDim
@@ -63,6 +70,8 @@ extension WanTransformer {
             self.addedKVProjDim = addedKVProjDim
             self.ropeMaxSeqLen = ropeMaxSeqLen
             self.posEmbedSeqLen = posEmbedSeqLen
+            self.vaceLayers = vaceLayers
+            self.vaceInChannels = vaceInChannels
         }
 
         /// Wan 2.1 T2V 1.3B (`Wan-AI/Wan2.1-T2V-1.3B-Diffusers`): D 1536, 30 layers.
@@ -76,10 +85,17 @@ extension WanTransformer {
         public static let wan21FLF2V14B = Config(numAttentionHeads: 40, inChannels: 36, ffnDim: 13824, numLayers: 40,
                                                  imageDim: 1280, addedKVProjDim: 5120, posEmbedSeqLen: 514)
 
+        /// Wan 2.1 VACE 1.3B: the T2V 1.3B model plus 15 VACE blocks, hints after blocks 0, 2, …, 28.
+        public static let wan21VACE1_3B = Config(vaceLayers: Array(stride(from: 0, to: 30, by: 2)), vaceInChannels: 96)
+        /// Wan 2.1 VACE 14B: the T2V 14B model plus 8 VACE blocks, hints after blocks 0, 5, …, 35.
+        public static let wan21VACE14B = Config(numAttentionHeads: 40, ffnDim: 13824, numLayers: 40,
+                                                vaceLayers: Array(stride(from: 0, to: 40, by: 5)), vaceInChannels: 96)
+
         /// The known variants by name, for messages and detection.
         public static let knownVariants: [(name: String, config: Config)] = [
             ("Wan2.1-T2V-1.3B", wan21T2V1_3B), ("Wan2.1-T2V-14B", wan21T2V14B),
             ("Wan2.1-I2V-14B", wan21I2V14B), ("Wan2.1-FLF2V-14B", wan21FLF2V14B),
+            ("Wan2.1-VACE-1.3B", wan21VACE1_3B), ("Wan2.1-VACE-14B", wan21VACE14B),
         ]
 
         /// The model width D = heads × head_dim.
@@ -88,6 +104,8 @@ extension WanTransformer {
         public var patchFeaturesOut: Int { outChannels * patchSize.reduce(1, *) }
         /// Whether the model takes CLIP image tokens (I2V, FLF2V).
         public var takesImage: Bool { imageDim != nil }
+        /// Whether the model is a VACE model (a control branch of VACE blocks; see ``VACEControl``).
+        public var isVACE: Bool { vaceLayers != nil }
         /// The name of the known variant this equals, or nil.
         public var variantName: String? { Config.knownVariants.first { $0.config == self }?.name }
 
@@ -104,7 +122,8 @@ extension WanTransformer {
                          ("in_channels", inChannels), ("out_channels", outChannels), ("text_dim", textDim),
                          ("freq_dim", freqDim), ("ffn_dim", ffnDim), ("num_layers", numLayers),
                          ("rope_max_seq_len", ropeMaxSeqLen), ("image_dim", imageDim ?? 1),
-                         ("added_kv_proj_dim", addedKVProjDim ?? 1), ("pos_embed_seq_len", posEmbedSeqLen ?? 1)]
+                         ("added_kv_proj_dim", addedKVProjDim ?? 1), ("pos_embed_seq_len", posEmbedSeqLen ?? 1),
+                         ("vace_in_channels", vaceInChannels ?? 1)]
             if let (name, value) = sizes.first(where: { $0.1 <= 0 }) {
                 throw fail("\(name) is \(value), but must be positive")
             }
@@ -129,6 +148,26 @@ extension WanTransformer {
                 guard addedKVProjDim == nil else { throw fail("added_kv_proj_dim is set without image_dim") }
                 guard posEmbedSeqLen == nil else { throw fail("pos_embed_seq_len is set without image_dim") }
             }
+            try validateVACE()
+        }
+
+        /// The VACE fields: both or neither; the layers ascending, without repeats, from 0 and inside num_layers.
+        private func validateVACE() throws {
+            func fail(_ message: String) -> WanTransformerError { .invalidConfig(message) }
+            switch (vaceLayers, vaceInChannels) {
+            case (nil, nil): return
+            case (nil, .some): throw fail("vace_in_channels is set without vace_layers")
+            case (.some, nil): throw fail("vace_layers is set without vace_in_channels")
+            case (.some(let layers), .some):
+                guard let first = layers.first else { throw fail("vace_layers is empty") }
+                guard first == 0 else { throw fail("vace_layers \(layers) must start at layer 0") }
+                guard zip(layers, layers.dropFirst()).allSatisfy({ $0 < $1 }) else {
+                    throw fail("vace_layers \(layers) must be ascending without repeats")
+                }
+                if let last = layers.last, last >= numLayers {
+                    throw fail("vace_layers \(layers) names layer \(last), but num_layers is \(numLayers)")
+                }
+            }
         }
     }
 }
@@ -142,15 +181,23 @@ extension WanTransformer.Config: Decodable {
         case textDim = "text_dim", freqDim = "freq_dim", ffnDim = "ffn_dim", numLayers = "num_layers"
         case crossAttnNorm = "cross_attn_norm", qkNorm = "qk_norm", eps, imageDim = "image_dim"
         case addedKVProjDim = "added_kv_proj_dim", ropeMaxSeqLen = "rope_max_seq_len", posEmbedSeqLen = "pos_embed_seq_len"
+        case vaceLayers = "vace_layers", vaceInChannels = "vace_in_channels"
     }
 
     /// Decodes a diffusers `transformer/config.json` without validating it. Absent fields take
     /// diffusers' class defaults (the 14B values, as `WanTransformer3DModel.__init__` would); `null`
     /// is refused except where diffusers allows it (`qk_norm`, the image fields, `out_channels`).
+    /// A `WanVACETransformer3DModel` config is a VACE model (absent VACE fields take that class's
+    /// defaults: layers 0, 5, …, 35 and 96 channels); VACE fields in any config are read.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        if c.contains(.className), try c.decode(JSONValue.self, forKey: .className) != .string("WanTransformer3DModel") {
-            throw c.mismatch(forKey: .className, expected: "\"WanTransformer3DModel\"")
+        var isVACEClass = false
+        if c.contains(.className) {
+            let name = try c.decode(JSONValue.self, forKey: .className)
+            isVACEClass = name == .string("WanVACETransformer3DModel")
+            guard isVACEClass || name == .string("WanTransformer3DModel") else {
+                throw c.mismatch(forKey: .className, expected: "\"WanTransformer3DModel\" or \"WanVACETransformer3DModel\"")
+            }
         }
         let defaults = WanTransformer.Config.wan21T2V14B
         let patch: [Int]
@@ -176,6 +223,9 @@ extension WanTransformer.Config: Decodable {
                   addedKVProjDim: try c.decodeIfPresent(Int.self, forKey: .addedKVProjDim),
                   ropeMaxSeqLen: try c.decode(forKey: .ropeMaxSeqLen, default: defaults.ropeMaxSeqLen),
                   posEmbedSeqLen: try c.decodeIfPresent(Int.self, forKey: .posEmbedSeqLen))
+        let vaceDefaults = isVACEClass ? WanTransformer.Config.wan21VACE14B : WanTransformer.Config()
+        vaceLayers = try c.decodeIfPresent([Int].self, forKey: .vaceLayers) ?? vaceDefaults.vaceLayers
+        vaceInChannels = try c.decodeIfPresent(Int.self, forKey: .vaceInChannels) ?? vaceDefaults.vaceInChannels
     }
 
     /// Reads a diffusers `transformer/config.json` (see ``init(from:)``) and validates it. Throws

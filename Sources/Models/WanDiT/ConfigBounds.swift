@@ -13,7 +13,7 @@ extension WanTransformer.Config {
     public static func largestSize(_ name: String) -> Int {
         switch name {
         case "num_attention_heads", "attention_head_dim": return 1024
-        case "in_channels", "out_channels": return 4096
+        case "in_channels", "out_channels", "vace_in_channels": return 4096
         case "ffn_dim": return 1 << 20
         case "num_layers": return largestLayerCount
         default: return 65_536  // text_dim, freq_dim, rope_max_seq_len, image_dim, added_kv_proj_dim, pos_embed_seq_len

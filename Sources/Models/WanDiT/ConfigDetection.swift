@@ -10,7 +10,10 @@ extension WanTransformer.Config {
     /// - text_dim and freq_dim from the text and time embedders' first layers;
     /// - ffn_dim from `blocks.0.ffn.net.0.proj.weight`, num_layers from the block indices;
     /// - cross_attn_norm from the presence of `blocks.0.norm2.weight`;
-    /// - image_dim, added_kv_proj_dim and pos_embed_seq_len from the I2V tensors when present.
+    /// - image_dim, added_kv_proj_dim and pos_embed_seq_len from the I2V tensors when present;
+    /// - VACE: vace_in_channels from `vace_patch_embedding.weight` `[D, C_control, pt, ph, pw]`, and from
+    ///   the K `vace_blocks` the layers `i · (num_layers / K)` (the published 1.3B and 14B models); when K
+    ///   does not divide num_layers the layers cannot be known and a `config.json` is asked for.
     ///
     /// The head width cannot be seen in any shape (q/k/v are `[D, D]`, the q/k norms span all
     /// heads): it is `attentionHeadDim`, 128 in every released Wan model, and the head count is
@@ -58,15 +61,39 @@ extension WanTransformer.Config {
             numLayers: try blockCount(weights, layout: layout),
             crossAttnNorm: weights.entry(named: layout.fileName(for: "blocks.0.norm2.weight")) != nil,
             imageDim: imageNorm?[0], addedKVProjDim: addedKey?[1], posEmbedSeqLen: positions?[1])
+        try detectVACE(weights, layout: layout, vacePatch: try optionalShape("vace_patch_embedding.weight", rank: 5))
         do { try validate() } catch let error as WanTransformerError {
             throw WanTransformerError.undetectableConfig("the shapes of \(weights.description) give an invalid configuration: \(error)")
         }
     }
 }
 
-/// The N of the `blocks.N.` names of `weights`.
-func blockIndices(_ weights: any WeightSource, layout: WanTransformer.WeightLayout) -> Set<Int> {
-    let blocksPrefix = layout.prefix + "blocks."
+extension WanTransformer.Config {
+    /// Sets the VACE fields from the `vace_blocks` and `vace_patch_embedding` of `weights` (shape
+    /// `vacePatch`), when they have any.
+    fileprivate mutating func detectVACE(_ weights: any WeightSource, layout: WanTransformer.WeightLayout,
+                                         vacePatch: [Int]?) throws {
+        let indices = blockIndices(weights, layout: layout, group: "vace_blocks")
+        guard let vacePatch else {
+            guard indices.isEmpty else {
+                throw WanTransformerError.undetectableConfig("\(weights.description) has VACE blocks but no "
+                    + "\"\(layout.fileName(for: "vace_patch_embedding.weight"))\"")
+            }
+            return
+        }
+        let count = try contiguousCount(indices, weights: weights, group: layout.prefix + "vace_blocks.")
+        guard numLayers % count == 0 else {
+            throw WanTransformerError.undetectableConfig("\(weights.description) has \(count) VACE blocks for \(numLayers) "
+                + "layers, so the layers they attach to (vace_layers) cannot be known; give them in a config.json")
+        }
+        vaceLayers = (0..<count).map { $0 * (numLayers / count) }
+        vaceInChannels = vacePatch[1]
+    }
+}
+
+/// The N of the `<group>.N.` names of `weights` (`blocks` or, for VACE, `vace_blocks`).
+func blockIndices(_ weights: any WeightSource, layout: WanTransformer.WeightLayout, group: String = "blocks") -> Set<Int> {
+    let blocksPrefix = layout.prefix + group + "."
     var indices = Set<Int>()
     for name in weights.names where name.hasPrefix(blocksPrefix) {
         if let index = name.dropFirst(blocksPrefix.count).split(separator: ".").first.flatMap({ Int($0) }) {
@@ -78,8 +105,12 @@ func blockIndices(_ weights: any WeightSource, layout: WanTransformer.WeightLayo
 
 /// The number of blocks: one more than the largest N of the `blocks.N.` names, all of 0…N present.
 private func blockCount(_ weights: any WeightSource, layout: WanTransformer.WeightLayout) throws -> Int {
-    let blocksPrefix = layout.prefix + "blocks."
-    let indices = blockIndices(weights, layout: layout)
+    try contiguousCount(blockIndices(weights, layout: layout), weights: weights, group: layout.prefix + "blocks.")
+}
+
+/// The number of blocks of `indices`: one more than the largest, all of 0…N present (named
+/// `<blocksPrefix>N.` in messages).
+private func contiguousCount(_ indices: Set<Int>, weights: any WeightSource, group blocksPrefix: String) throws -> Int {
     guard let last = indices.max() else {
         throw WanTransformerError.undetectableConfig("\(weights.description) has no \"\(blocksPrefix)N.\" tensors")
     }

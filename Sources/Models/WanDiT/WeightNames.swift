@@ -95,6 +95,20 @@ private let originalBlockNames: [(diffusers: String, original: String)] = [
     ("ffn.net.0.proj", "ffn.0"), ("ffn.net.2", "ffn.2"),
 ]
 
+/// diffusers → original, inside `vace_blocks.N.` (VACE): a main block's names plus the control
+/// branch's input and output projections. `vace_patch_embedding` has the same name in both layouts.
+private let originalVACEBlockNames = originalBlockNames + [("proj_in", "before_proj"), ("proj_out", "after_proj")]
+
+/// The block table for a name split as `[blocks | vace_blocks, N, rest]`, or nil outside the blocks.
+private func blockTable(_ parts: [Substring]) -> [(diffusers: String, original: String)]? {
+    guard parts.count == 3, Int(parts[1]) != nil else { return nil }
+    switch parts[0] {
+    case "blocks": return originalBlockNames
+    case "vace_blocks": return originalVACEBlockNames
+    default: return nil
+    }
+}
+
 /// The original name of a diffusers name. Entries match whole dotted components, so no entry can
 /// rewrite part of another (`modulation` inside `head.modulation`, a `norm2` made from `norm3`).
 func originalName(for canonical: String) -> String {
@@ -105,8 +119,8 @@ func originalName(for canonical: String) -> String {
         return String(key)
     }
     let parts = canonical.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
-    if parts.count == 3, parts[0] == "blocks", Int(parts[1]) != nil {
-        return "blocks.\(parts[1]).\(renamed(parts[2], originalBlockNames))"
+    if let table = blockTable(parts) {
+        return "\(parts[0]).\(parts[1]).\(renamed(parts[2], table))"
     }
     return renamed(Substring(canonical), originalTopNames)
 }
@@ -121,8 +135,8 @@ func diffusersName(forOriginal name: String) -> String {
         return String(key)
     }
     let parts = name.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
-    if parts.count == 3, parts[0] == "blocks", Int(parts[1]) != nil {
-        return "blocks.\(parts[1]).\(renamed(parts[2], originalBlockNames))"
+    if let table = blockTable(parts) {
+        return "\(parts[0]).\(parts[1]).\(renamed(parts[2], table))"
     }
     return renamed(Substring(name), originalTopNames)
 }
