@@ -14,6 +14,8 @@ public struct EncodedContext: Sendable {
     public let image: Tensor?
     /// Per block, the cross-attention keys and values; nil when not cached.
     let keyValues: [CrossKeyValues]?
+    /// Per VACE block, the cross-attention keys and values; nil when not cached or not a VACE model.
+    let vaceKeyValues: [CrossKeyValues]?
     let owner: ModelIdentity
 
     /// The batch size.
@@ -26,7 +28,7 @@ extension WanTransformer {
     /// Projects the text encoder's states `context` `[B, L, text_dim]` and, for I2V, embeds
     /// `imageContext` `[B, M, image_dim]`; with `cachingKeyValues`, also computes each block's
     /// cross-attention keys and values (about `2 · layers · B · (L + M) · D` values: 190 MB in float32
-    /// for the 1.3B model at B = 1, L = 512). Taps `context` (the projected text) and `image_context` (the embedded image tokens).
+    /// for the 1.3B model at B = 1, L = 512), a VACE model's VACE blocks' too. Taps `context` (the projected text) and `image_context` (the embedded image tokens).
     public func encodeContext(_ context: Tensor, imageContext: Tensor? = nil, cachingKeyValues: Bool = true,
                               taps: Taps? = nil, on backend: any Backend) throws -> EncodedContext {
         guard context.rank == 3, context.shape[2] == config.textDim else {
@@ -52,7 +54,9 @@ extension WanTransformer {
         }
         let keyValues = cachingKeyValues
             ? try blocks.map { try $0.attn2.keyValues(text: text, image: image, on: backend) } : nil
-        return EncodedContext(text: text, image: image, keyValues: keyValues, owner: identity)
+        let vaceKeyValues = cachingKeyValues
+            ? try vace?.blocks.map { try $0.block.attn2.keyValues(text: text, image: image, on: backend) } : nil
+        return EncodedContext(text: text, image: image, keyValues: keyValues, vaceKeyValues: vaceKeyValues, owner: identity)
     }
 }
 

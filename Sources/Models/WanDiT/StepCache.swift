@@ -8,7 +8,7 @@ import Tensor
 /// skipped and the residual (output − input of the block stack) of the last computed call is added
 /// instead. A computed call resets the sum.
 ///
-/// Pass one cache per stream to ``WanTransformer/callAsFunction(latents:timestep:context:cache:taps:on:)``:
+/// Pass one cache per stream to ``WanTransformer/callAsFunction(latents:timestep:context:control:cache:taps:on:)``:
 /// with guidance the conditional and unconditional passes each need their own. Set
 /// ``mustCompute`` for calls that must run the blocks (the first and last steps). A threshold of 0
 /// never skips, and the output is then bit for bit that of a call without a cache.

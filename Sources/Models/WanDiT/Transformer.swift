@@ -3,7 +3,9 @@ import Tensor
 
 /// The Wan 2.1 diffusion transformer, diffusers' `WanTransformer3DModel` (docs/wan-reference.md §1): it
 /// predicts the flow-matching velocity of video latents `[B, C_in, T, H, W]` at a timestep, given
-/// the projected text states (and for I2V / FLF2V the CLIP image tokens).
+/// the projected text states (and for I2V / FLF2V the CLIP image tokens). A VACE model (diffusers'
+/// `WanVACETransformer3DModel`, ``Config/isVACE``) also takes a ``VACEControl``: its VACE blocks turn
+/// the control into hints added after the main blocks listed in `vace_layers`.
 ///
 /// Load it from a diffusers folder (``init(component:dtype:uploadingTo:)``), from weights with a
 /// known configuration (``init(config:weights:dtype:uploadingTo:)``), or from weights alone, the
@@ -28,6 +30,8 @@ public struct WanTransformer: Sendable {
     let blocks: [WanBlock]
     let scaleShiftTable: Tensor  // [1, 2, D] f32
     let projOut: Linear  // [C_out·pt·ph·pw, D]
+    /// The control branch of a VACE model; nil for every other model.
+    let vace: VACEBranch?
     let rope: WanRotaryEmbedding
     let rotaryCache = RotaryCache()
     let identity = ModelIdentity()
@@ -62,6 +66,12 @@ public struct WanTransformer: Sendable {
                 "num_layers is \(config.numLayers), but \(weights.description) holds \(held) (\"\(layout.prefix)blocks.N.\")")
         }
         blocks = try (0..<config.numLayers).map { try WanBlock(scope: root["blocks"][$0], config: config, dtype: dtype) }
+        if let layers = config.vaceLayers, let channels = config.vaceInChannels {
+            vace = try VACEBranch(scope: root, weights: weights, layout: layout, config: config, layers: layers,
+                                  inChannels: channels, dtype: dtype)
+        } else {
+            vace = nil
+        }
         scaleShiftTable = try root.tensor("scale_shift_table", shape: [1, 2, d],
                                           dtype: parameterType("scale_shift_table", modelType: dtype))
         projOut = try loadLinear(root["proj_out"], in: d, out: config.patchFeaturesOut, modelType: dtype)
@@ -100,23 +110,28 @@ public struct WanTransformer: Sendable {
 
     /// The velocity for `latents` `[B, C_in, T, H, W]` (T, H, W multiples of the patch size) at
     /// `timestep` `[B]` (or `[1]` for all), given the text encoder's states `context`
-    /// `[B, L, text_dim]` (any L; the pipeline pads to 512 with zeros) and, for I2V, `imageContext`
-    /// `[B, M, image_dim]` (FLF2V: both images' tokens, M = pos_embed_seq_len). Returns
+    /// `[B, L, text_dim]` (any L; the pipeline pads to 512 with zeros), for I2V `imageContext`
+    /// `[B, M, image_dim]` (FLF2V: both images' tokens, M = pos_embed_seq_len) and for a VACE model its
+    /// `control` (required by a VACE model, refused by every other). Returns
     /// `[B, C_out, T, H, W]` in the model dtype. With `taps`, records `context` (the projected text),
     /// `image_context` (the embedded image tokens), `patch_embedding` `[B, N, D]`, `temb` `[B, D]`,
     /// `timestep_proj` `[B, 6, D]`, `blocks.{i}` and their `.attn1`, `.attn2`, `.ffn` outputs, `norm_out`
-    /// (the modulated input of `proj_out`), `proj_out` `[B, N, C_out·pt·ph·pw]` and `output`.
+    /// (the modulated input of `proj_out`), `proj_out` `[B, N, C_out·pt·ph·pw]` and `output`; a VACE
+    /// model also `vace_patch_embedding` `[B, N_control, D]`, `vace_blocks.{k}` (hint k, `[B, N, D]`)
+    /// and the VACE blocks' `.attn1`, `.attn2`, `.ffn` outputs.
     public func callAsFunction(latents: Tensor, timestep: Tensor, context: Tensor, imageContext: Tensor? = nil,
-                               taps: Taps? = nil, on backend: any Backend) throws -> Tensor {
+                               control: VACEControl? = nil, taps: Taps? = nil, on backend: any Backend) throws -> Tensor {
         let encoded = try encodeContext(context, imageContext: imageContext, cachingKeyValues: false, taps: taps, on: backend)
-        return try self(latents: latents, timestep: timestep, context: encoded, taps: taps, on: backend)
+        return try self(latents: latents, timestep: timestep, context: encoded, control: control, taps: taps, on: backend)
     }
 
-    /// The velocity as ``callAsFunction(latents:timestep:context:imageContext:taps:on:)``, with the
+    /// The velocity as ``callAsFunction(latents:timestep:context:imageContext:control:taps:on:)``, with the
     /// text (and image) work done once beforehand by ``encodeContext(_:imageContext:cachingKeyValues:taps:on:)``.
-    /// With a `cache`, the block stack may be skipped for its cached residual (see ``StepCache``).
-    public func callAsFunction(latents: Tensor, timestep: Tensor, context: EncodedContext, cache: StepCache? = nil,
-                               taps: Taps? = nil, on backend: any Backend) throws -> Tensor {
+    /// A VACE model needs its `control`; every other model refuses one. With a `cache`, the block
+    /// stack may be skipped for its cached residual (see ``StepCache``); a skipped call computes no
+    /// VACE hints either, their effect being part of the residual.
+    public func callAsFunction(latents: Tensor, timestep: Tensor, context: EncodedContext, control: VACEControl? = nil,
+                               cache: StepCache? = nil, taps: Taps? = nil, on backend: any Backend) throws -> Tensor {
         guard context.owner === identity else {
             throw WanTransformerError.invalidInput("the encoded context was made by another transformer")
         }
@@ -127,6 +142,19 @@ public struct WanTransformer: Sendable {
         }
         guard timestep.shape == [b] || timestep.shape == [1] else {
             throw WanTransformerError.invalidInput("timestep \(timestep.shape) must be [\(b)] or [1]")
+        }
+        // The VACE control: required by a VACE model, refused by the others, checked before any work.
+        var controlGrid: [Int] = [], hintScales: [Float] = []
+        switch (vace, control) {
+        case (let branch?, let control?):
+            controlGrid = try checkControl(control, latents: latents, branch: branch)
+            hintScales = try control.layerScales(branch.blocks.count, dtype: dtype)
+        case (_?, nil):
+            throw WanTransformerError.invalidInput("this VACE model needs a VACE control (the control context and its scales)")
+        case (nil, _?):
+            throw WanTransformerError.invalidInput("this model is not a VACE model and takes no VACE control")
+        case (nil, nil):
+            break
         }
         let timesteps = try backend.download(timestep).floats()
         let rotary = try rotaryTables(grid, on: backend)
@@ -143,12 +171,23 @@ public struct WanTransformer: Sendable {
                                 on: backend) {
             x = try cache.applyResidual(to: x, on: backend)  // [B, N, D]
         } else {
+            // VACE: every hint is made from the input tokens before the main blocks run.
+            var hints: [Tensor] = []
+            if let vace, let control {
+                hints = try vaceHints(vace, control: control, controlGrid: controlGrid, x: x,
+                                      timestepProjection: timestepProjection, rotary: rotary, context: context,
+                                      taps: taps, on: backend)  // K × [B, N, D]
+            }
             for (i, block) in blocks.enumerated() {
                 let keyValues = try context.keyValues?[i]
                     ?? block.attn2.keyValues(text: context.text, image: context.image, on: backend)
                 x = try block(x, timestepProjection: timestepProjection, rotary: rotary, keyValues: keyValues,
                               taps: taps, name: "blocks.\(i)", on: backend)  // [B, N, D]
                 taps.record("blocks.\(i)", x)
+                if let k = vace?.hintAfter[i] {
+                    // hint · scale and the sum each rounded to the model dtype, as in diffusers.
+                    x = try backend.add(x, try backend.affine(hints[k], scale: hintScales[k], offset: 0))  // [B, N, D]
+                }
             }
             try cache?.store(input: stackInput, output: x, on: backend)
         }
