@@ -62,17 +62,27 @@ struct WanDiTFixture {
         reference.names.filter { $0.hasSuffix(".output") }.map { String($0.dropLast(".output".count)) }.sorted()
     }
 
-    /// Runs `model` on case `caseName`'s inputs.
-    func run(_ model: WanTransformer, _ caseName: String, taps: Taps? = nil, encoded: Bool = false) throws -> Tensor {
+    /// Runs `model` on case `caseName`'s inputs (a VACE case with `control`, by default its stored
+    /// control and per-layer scales).
+    func run(_ model: WanTransformer, _ caseName: String, taps: Taps? = nil, encoded: Bool = false,
+             control: VACEControl? = nil) throws -> Tensor {
         let backend = CPUBackend()
         let image = has(caseName, "encoder_hidden_states_image") ? try tensor(caseName, "encoder_hidden_states_image") : nil
         let latents = try tensor(caseName, "hidden_states"), timestep = try tensor(caseName, "timestep")
+        let control = try control ?? storedControl(caseName)
         if encoded {
             let context = try model.encodeContext(try tensor(caseName, "encoder_hidden_states"), imageContext: image, taps: taps, on: backend)
-            return try model(latents: latents, timestep: timestep, context: context, taps: taps, on: backend)
+            return try model(latents: latents, timestep: timestep, context: context, control: control, taps: taps, on: backend)
         }
         return try model(latents: latents, timestep: timestep, context: try tensor(caseName, "encoder_hidden_states"),
-                         imageContext: image, taps: taps, on: backend)
+                         imageContext: image, control: control, taps: taps, on: backend)
+    }
+
+    /// A VACE case's stored control and per-layer scales; nil for other cases.
+    func storedControl(_ caseName: String) throws -> VACEControl? {
+        guard has(caseName, "control_hidden_states") else { return nil }
+        return try VACEControl(context: try tensor(caseName, "control_hidden_states"),
+                               scales: try tensor(caseName, "control_hidden_states_scale").floats())
     }
 }
 
@@ -135,7 +145,7 @@ struct ShapeOnlyWeights: WeightSource {
 
     /// Every tensor of a diffusers checkpoint for `config`, in diffusers' names (docs/wan-reference.md §1.2).
     static func diffusers(_ config: WanTransformer.Config) -> [(name: String, shape: [Int])] {
-        let d = config.innerDim, f = config.ffnDim
+        let d = config.innerDim
         var list: [(String, [Int])] = [
             ("patch_embedding.weight", [d, config.inChannels] + config.patchSize), ("patch_embedding.bias", [d]),
             ("condition_embedder.time_embedder.linear_1.weight", [d, config.freqDim]),
@@ -156,25 +166,38 @@ struct ShapeOnlyWeights: WeightSource {
                      ("\(e)norm2.weight", [d]), ("\(e)norm2.bias", [d])]
             if let m = config.posEmbedSeqLen { list.append(("\(e)pos_embed", [1, m, image])) }
         }
-        for i in 0..<config.numLayers {
-            let b = "blocks.\(i)."
-            list.append(("\(b)scale_shift_table", [1, 6, d]))
-            for attn in ["attn1", "attn2"] {
-                for p in ["to_q", "to_k", "to_v", "to_out.0"] {
-                    list += [("\(b)\(attn).\(p).weight", [d, d]), ("\(b)\(attn).\(p).bias", [d])]
+        if let layers = config.vaceLayers, let channels = config.vaceInChannels {
+            list += [("vace_patch_embedding.weight", [d, channels] + config.patchSize), ("vace_patch_embedding.bias", [d])]
+            for k in layers.indices {
+                list += blockShapes(config, prefix: "vace_blocks.\(k).")
+                for p in k == 0 ? ["proj_in", "proj_out"] : ["proj_out"] {
+                    list += [("vace_blocks.\(k).\(p).weight", [d, d]), ("vace_blocks.\(k).\(p).bias", [d])]
                 }
-                list += [("\(b)\(attn).norm_q.weight", [d]), ("\(b)\(attn).norm_k.weight", [d])]
             }
-            if let added = config.addedKVProjDim {
-                for p in ["add_k_proj", "add_v_proj"] {
-                    list += [("\(b)attn2.\(p).weight", [d, added]), ("\(b)attn2.\(p).bias", [d])]
-                }
-                list.append(("\(b)attn2.norm_added_k.weight", [d]))
-            }
-            if config.crossAttnNorm { list += [("\(b)norm2.weight", [d]), ("\(b)norm2.bias", [d])] }
-            list += [("\(b)ffn.net.0.proj.weight", [f, d]), ("\(b)ffn.net.0.proj.bias", [f]),
-                     ("\(b)ffn.net.2.weight", [d, f]), ("\(b)ffn.net.2.bias", [d])]
         }
+        for i in 0..<config.numLayers { list += blockShapes(config, prefix: "blocks.\(i).") }
+        return list
+    }
+
+    /// One block's tensors under `prefix` (`blocks.N.` or `vace_blocks.N.`).
+    static func blockShapes(_ config: WanTransformer.Config, prefix b: String) -> [(name: String, shape: [Int])] {
+        let d = config.innerDim, f = config.ffnDim
+        var list: [(String, [Int])] = [("\(b)scale_shift_table", [1, 6, d])]
+        for attn in ["attn1", "attn2"] {
+            for p in ["to_q", "to_k", "to_v", "to_out.0"] {
+                list += [("\(b)\(attn).\(p).weight", [d, d]), ("\(b)\(attn).\(p).bias", [d])]
+            }
+            list += [("\(b)\(attn).norm_q.weight", [d]), ("\(b)\(attn).norm_k.weight", [d])]
+        }
+        if let added = config.addedKVProjDim {
+            for p in ["add_k_proj", "add_v_proj"] {
+                list += [("\(b)attn2.\(p).weight", [d, added]), ("\(b)attn2.\(p).bias", [d])]
+            }
+            list.append(("\(b)attn2.norm_added_k.weight", [d]))
+        }
+        if config.crossAttnNorm { list += [("\(b)norm2.weight", [d]), ("\(b)norm2.bias", [d])] }
+        list += [("\(b)ffn.net.0.proj.weight", [f, d]), ("\(b)ffn.net.0.proj.bias", [f]),
+                 ("\(b)ffn.net.2.weight", [d, f]), ("\(b)ffn.net.2.bias", [d])]
         return list
     }
 }
