@@ -91,7 +91,7 @@ let package = Package(
         // (the tests' configuration: the model code is too slow in debug) only allows with this flag.
         swiftSettings: [.unsafeFlags(["-enable-testing"])]),
         // Benchmarks behind `zoetrope bench`: the engine and its peers measured in one run.
-        .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL", "Pipelines", "TinyDecoder"]),
+        .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL", "Pipelines", "TinyDecoder", "WanDiT"]),
         .executableTarget(
             name: "zoetrope",
             dependencies: [

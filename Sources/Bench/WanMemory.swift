@@ -1,6 +1,7 @@
 import CPUBackend
 import Pipelines
 import Tensor
+import WanDiT
 
 /// What one Wan model call cost: wall times and resident memory, for docs/performance.md.
 public struct WanMemoryMeasurement: Sendable {
@@ -21,7 +22,7 @@ public struct WanMemoryMeasurement: Sendable {
 /// weights). Run each in its own process: the peak is per process.
 public enum WanMemoryBenchmark {
     /// One transformer call on latents of `request`'s size (timestep 999, a random 512-row text
-    /// context, as one denoising pass) at `dtype`'s precision policy.
+    /// context, and for a VACE model a random control, as one denoising pass) at `dtype`'s precision policy.
     public static func transformer(files: WanModelFiles, dtype: DType, request: ValidatedRequest) throws -> WanMemoryMeasurement {
         let backend = CPUBackend()
         let start = now()
@@ -33,10 +34,15 @@ public enum WanMemoryBenchmark {
         let context = try backend.cast(randomTensor([1, 512, model.config.textDim], seed: 2), to: dtype)  // [1, 512, 4096]
         let timestep = try Tensor([999], shape: [1])
         let weights = files.transformerOverride.map { " from " + ($0.split(separator: "/").last.map(String.init) ?? $0) } ?? ""
-        _ = try model(latents: latents, timestep: timestep, context: context, on: backend)  // [1, 16, T, h, w]
+        // A VACE model gets a random control of the latents' size at scale 1.
+        let control = try model.config.vaceInChannels.map { channels in
+            VACEControl(context: try backend.cast(randomTensor([1, channels] + shape.dropFirst(2), seed: 4), to: dtype))
+        }
+        let controlText = control.map { ", VACE control \($0.context.shape)" } ?? ""
+        _ = try model(latents: latents, timestep: timestep, context: context, control: control, on: backend)  // [1, 16, T, h, w]
         let done = now()
         return WanMemoryMeasurement(
-            workload: "transformer \(dtype.rawValue)\(weights), \(height)x\(width)x\(frames) (latents \(shape), context [1, 512, \(model.config.textDim)])",
+            workload: "transformer \(dtype.rawValue)\(weights), \(height)x\(width)x\(frames) (latents \(shape), context [1, 512, \(model.config.textDim)]\(controlText))",
             loadSeconds: loaded - start, runSeconds: done - loaded, residentAfterLoadBytes: resident,
             peakResidentBytes: peakResidentBytes())
     }
