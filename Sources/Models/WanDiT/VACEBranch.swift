@@ -49,7 +49,7 @@ struct VACEBranch: Sendable {
         blocks = try layers.indices.map {
             try VACEBlock(scope: scope["vace_blocks"][$0], config: config, first: $0 == 0, dtype: dtype)
         }
-        hintAfter = Dictionary(uniqueKeysWithValues: layers.enumerated().map { ($0.element, $0.offset) })
+        hintAfter = Dictionary(layers.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
         self.inChannels = inChannels
     }
 }
