@@ -155,7 +155,7 @@ extension WanTransformerTests {
                 (#"{"vace_layers": [], "vace_in_channels": 96}"#, "vace_layers is empty"),
                 (#"{"vace_layers": [0], "vace_in_channels": 0}"#, "vace_in_channels is 0, but must be positive"),
                 (#"{"vace_layers": [0], "vace_in_channels": 100000}"#, "vace_in_channels is 100000, above the largest"),
-                (#"{"vace_layers": [0, "5"], "vace_in_channels": 96}"#, "\"vace_layers\""),
+                (#"{"vace_layers": [0, "5"], "vace_in_channels": 96}"#, #""vace_layers[1]" must be a whole number, not "5""#),
             ]
             for (text, fragment) in cases {
                 let error = #expect(throws: WanTransformerError.self) { try Config(parsing: text) }
