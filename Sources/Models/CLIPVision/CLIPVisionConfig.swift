@@ -78,15 +78,15 @@ extension CLIPVisionEncoder {
                 }
                 vision = nested
             }
+            let path = { (field: String) in vision == json ? field : "vision_config.\(field)" }
             do {
                 self = try JSONValueDecoder().decode(Config.self, from: vision)
             } catch let error as DecodingError {
                 let problem = ConfigFieldError(error)
-                let field = vision == json ? problem.field : "vision_config.\(problem.field)"
-                throw CLIPVisionError.invalidConfig(file: file, field: field, detail: problem.detail)
+                throw CLIPVisionError.invalidConfig(file: file, field: path(problem.field), detail: problem.detail)
             }
             do { try validate() } catch CLIPVisionError.invalidConfig(_, let field, let detail) {
-                throw CLIPVisionError.invalidConfig(file: file, field: field, detail: detail)
+                throw CLIPVisionError.invalidConfig(file: file, field: path(field), detail: detail)
             }
         }
 
