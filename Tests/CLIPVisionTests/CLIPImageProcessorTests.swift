@@ -82,8 +82,9 @@ import Testing
         let exact = try CLIPImageProcessor(json: try JSONValue(parsing: #"{"size": {"height": 5, "width": 7}}"#), file: nil)
         #expect(exact.resizedSize(width: 100, height: 3) == (5, 7))
         let refused: [(String, String)] = [
-            (#"{"size": {"shortest_edge": 0}}"#, #"p.json: "size.shortest_edge" is 0, expected 1 to 32768 pixels"#),
+            (#"{"size": {"shortest_edge": 0}}"#, #"p.json: "size.shortest_edge" is 0, expected 1 to 4096 pixels"#),
             (#"{"crop_size": {"height": 1e9, "width": 3}}"#, #"p.json: "crop_size.height""#),
+            (#"{"size": 5000}"#, #"p.json: "size" is 5000, expected 1 to 4096 pixels"#),
             (#"{"resample": 0}"#, #"p.json: "resample" is 0; this port takes"#),
             (#"{"image_std": [1, 0, 1]}"#, #"p.json: "image_std" must hold positive numbers"#),
             (#"{"image_mean": [1, 2]}"#, #"p.json: "image_mean" must be a number or a list of 3 numbers"#),

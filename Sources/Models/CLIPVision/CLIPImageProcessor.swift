@@ -62,8 +62,9 @@ public struct CLIPImageProcessor: Sendable, Equatable {
     /// 224, bicubic, centre crop 224 x 224, 1/255, OpenAI's mean and std).
     public static let openCLIPViTH14 = CLIPImageProcessor()
 
-    /// The largest `size` or crop side this port takes.
-    public static let largestSide = PILResampling.largestSide
+    /// The largest `size` or crop side this port takes: CLIP models take 224 to 448 pixels, and a
+    /// 4096-pixel square output is already 200 MB of float32.
+    public static let largestSide = 4096
 
     /// Reads a `preprocessor_config.json` (as transformers' `save_pretrained` writes it; the older
     /// plain-integer `size` and `crop_size` are read as a shortest edge and a square crop) and
