@@ -86,7 +86,7 @@ import Testing
             (#"{"crop_size": {"height": 1e9, "width": 3}}"#, #"p.json: "crop_size.height""#),
             (#"{"size": 5000}"#, #"p.json: "size" is 5000, expected 1 to 4096 pixels"#),
             (#"{"resample": 0}"#, #"p.json: "resample" is 0; this port takes"#),
-            (#"{"image_std": [1, 0, 1]}"#, #"p.json: "image_std" must hold positive numbers"#),
+            (#"{"image_std": [1, 0, 1]}"#, #"p.json: "image_std" must hold 3 positive numbers"#),
             (#"{"image_mean": [1, 2]}"#, #"p.json: "image_mean" must be a number or a list of 3 numbers"#),
             (#"{"do_resize": "yes"}"#, #"p.json: "do_resize" must be true or false"#),
             (#"[1]"#, "p.json"),
@@ -107,6 +107,12 @@ import Testing
                                             ([0, 0, 0], 1 << 20, 1)]
         for (bytes, width, height) in cases {
             #expect(throws: CLIPVisionError.self) { try processor.pixels(rgb: bytes, width: width, height: height) }
+        }
+        // Settings made in code are held to the file's bounds before anything is allocated.
+        for bad in [CLIPImageProcessor(cropHeight: -1), CLIPImageProcessor(size: .shortestEdge(1 << 40)),
+                    CLIPImageProcessor(size: .exact(height: 0, width: 3)), CLIPImageProcessor(imageMean: [0.5]),
+                    CLIPImageProcessor(imageStd: [1, 1, 0]), CLIPImageProcessor(rescaleFactor: .nan)] {
+            #expect(throws: CLIPVisionError.self) { try bad.pixels(rgb: [1, 2, 3], width: 1, height: 1) }
         }
         #expect(throws: CLIPVisionError.self) {
             try PILResampling.resize([0, 0, 0], width: 1, height: 1, channels: 3, toWidth: 0, height: 4, filter: .bicubic)

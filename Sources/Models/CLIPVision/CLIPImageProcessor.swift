@@ -135,13 +135,36 @@ public struct CLIPImageProcessor: Sendable, Equatable {
         processor.doNormalize = try flag("do_normalize", true)
         processor.imageMean = try triple("image_mean", CLIPImageProcessor.openAIMean)
         processor.imageStd = try triple("image_std", CLIPImageProcessor.openAIStd)
-        guard processor.imageMean.allSatisfy({ $0.isFinite && abs($0) <= 1e6 }) else {
-            throw fail("image_mean", "must hold finite numbers, not \(processor.imageMean)")
-        }
-        guard processor.imageStd.allSatisfy({ $0.isFinite && $0 > 0 && $0 <= 1e6 }) else {
-            throw fail("image_std", "must hold positive numbers, not \(processor.imageStd)")
+        do { try processor.validate() } catch CLIPVisionError.invalidConfig(_, let field, let detail) {
+            throw fail(field, detail)
         }
         self = processor
+    }
+
+    /// Throws ``CLIPVisionError/invalidConfig(file:field:detail:)`` unless every size and crop side
+    /// is 1 to ``largestSide``, the rescale factor is a positive number and the mean and standard
+    /// deviation hold 3 finite numbers each (the deviations positive). ``pixels(rgb:width:height:)``
+    /// checks this first, so a processor built in code is held to what a file is.
+    public func validate() throws {
+        func fail(_ field: String, _ detail: String) -> CLIPVisionError { .invalidConfig(file: nil, field: field, detail: detail) }
+        let sides: [(String, Int)]
+        switch size {
+        case .shortestEdge(let edge): sides = [("size.shortest_edge", edge)]
+        case .exact(let height, let width): sides = [("size.height", height), ("size.width", width)]
+        }
+        for (field, side) in sides + [("crop_size.height", cropHeight), ("crop_size.width", cropWidth)]
+        where !(1...CLIPImageProcessor.largestSide).contains(side) {
+            throw fail(field, "is \(side), expected 1 to \(CLIPImageProcessor.largestSide) pixels")
+        }
+        guard rescaleFactor.isFinite, rescaleFactor > 0 else {
+            throw fail("rescale_factor", "must be a positive number, not \(rescaleFactor)")
+        }
+        guard imageMean.count == 3, imageMean.allSatisfy({ $0.isFinite && abs($0) <= 1e6 }) else {
+            throw fail("image_mean", "must hold 3 finite numbers, not \(imageMean)")
+        }
+        guard imageStd.count == 3, imageStd.allSatisfy({ $0.isFinite && $0 > 0 && $0 <= 1e6 }) else {
+            throw fail("image_std", "must hold 3 positive numbers, not \(imageStd)")
+        }
     }
 
     /// Reads the `preprocessor_config.json` of a diffusers folder's `image_processor` component.
@@ -172,8 +195,10 @@ public struct CLIPImageProcessor: Sendable, Equatable {
     /// Interleaved RGB bytes (row-major, 3 per pixel, `width * height * 3`) → `[1, 3, crop_h, crop_w]`
     /// float32: resize (shortest edge, Pillow's filter as the reference), centre crop, rescale,
     /// normalise. Throws ``CLIPVisionError/invalidInput(_:)`` for a size below 1 or above
-    /// ``PILResampling/largestSide``, or a buffer of the wrong length.
+    /// ``PILResampling/largestSide`` or a buffer of the wrong length, and
+    /// ``CLIPVisionError/invalidConfig(file:field:detail:)`` for settings ``validate()`` refuses.
     public func pixels(rgb: [UInt8], width: Int, height: Int) throws -> Tensor {
+        try validate()
         guard (1...PILResampling.largestSide).contains(width), (1...PILResampling.largestSide).contains(height) else {
             throw CLIPVisionError.invalidInput("the image is \(width)x\(height), expected 1 to \(PILResampling.largestSide) "
                 + "pixels a side")
