@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "WanVAE", targets: ["WanVAE"]),
         .library(name: "WanDiT", targets: ["WanDiT"]),
         .library(name: "TinyDecoder", targets: ["TinyDecoder"]),
+        .library(name: "CLIPVision", targets: ["CLIPVision"]),
         .library(name: "Sampling", targets: ["Sampling"]),
         .library(name: "Pipelines", targets: ["Pipelines"]),
         .library(name: "Media", targets: ["Media"]),
@@ -60,6 +61,8 @@ let package = Package(
         .target(name: "WanDiT", dependencies: ["Tensor", "NN"], path: "Sources/Models/WanDiT"),
         // The TAEHV tiny video decoder for Wan 2.1 latents (madebyollin's taehv.py, decoder only).
         .target(name: "TinyDecoder", dependencies: ["Tensor", "NN"], path: "Sources/Models/TinyDecoder"),
+        // The CLIP vision encoder of Wan I2V / FLF2V (transformers' CLIPVisionModel) and its image processor.
+        .target(name: "CLIPVision", dependencies: ["Tensor", "NN"], path: "Sources/Models/CLIPVision"),
         // Flow-matching samplers (UniPC, Euler) and their schedules: pure numerics, no model types.
         .target(name: "Sampling", dependencies: ["Tensor"]),
         // The generation engine: model store, requests, canvas, denoise loop and strategies, decode;
@@ -123,5 +126,6 @@ let package = Package(
                     path: "Tests/ServerTests"),
         .testTarget(name: "WanDiTTests", dependencies: ["Tensor", "CPUBackend", "NN", "WanDiT", "TestSupport"], path: "Tests/WanDiTTests"),
         .testTarget(name: "TinyDecoderTests", dependencies: ["Tensor", "CPUBackend", "NN", "TinyDecoder", "TestSupport"], path: "Tests/TinyDecoderTests"),
+        .testTarget(name: "CLIPVisionTests", dependencies: ["Tensor", "CPUBackend", "NN", "CLIPVision", "TestSupport"], path: "Tests/CLIPVisionTests"),
     ]
 )

@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 
 # Modules the harnesses link, in dependency order, each built from these sources. CKernels is C
 # (clang, with a module map under .build-fuzz so that Swift can import it); Tensor imports it.
-MODULE_ORDER=(CKernels Tensor NN WanDiT Sampling Tokenization Media Pipelines)
+MODULE_ORDER=(CKernels Tensor NN WanDiT Sampling Tokenization Media Pipelines CLIPVision)
 declare -A MODULE_SOURCES=(
     [CKernels]="Sources/CKernels/*.c Sources/CKernels/include/*.h"
     [Tensor]="Sources/Tensor/*.swift"
@@ -27,6 +27,7 @@ declare -A MODULE_SOURCES=(
     [Sampling]="Sources/Sampling/*.swift"
     [Tokenization]="Sources/Models/Tokenization/*.swift"
     [Media]="Sources/Media/*.swift"
+    [CLIPVision]="Sources/Models/CLIPVision/*.swift"
     # Only the part of Pipelines that reads a board before any model loads (the whole module needs
     # every model's module): the board, its timeline and the zoom's schedule and path.
     [Pipelines]="Sources/Pipelines/Storyboard/Storyboard.swift Sources/Pipelines/Storyboard/StoryboardParsing.swift
@@ -47,6 +48,7 @@ HARNESSES=(
     "prompt             CKernels Tensor Tokenization"
     "board              CKernels Tensor Media Pipelines"
     "media              CKernels Tensor Media"
+    "clip               CKernels Tensor NN CLIPVision"
 )
 
 seconds=20 only="" build_only=0 fresh=0 update_corpus=0
