@@ -133,6 +133,10 @@ struct VACEContextBuilder {
     /// ⌊(k + 0.5)·F/T⌋ (PyTorch's nearest-exact interpolation in time, computed as it does).
     func maskChannels(_ levels: [Float], frames: Int, height: Int, width: Int, latentFrames: Int) throws -> Tensor {
         let s = geometry.spatialCompression, h = height / s, w = width / s
+        guard levels.count == frames * height * width, h * s == height, w * s == width, latentFrames >= 1 else {
+            throw GenerationError.invalidRequest(
+                "\(levels.count) mask levels cannot be folded as \(frames) frames of \(width)x\(height) into \(latentFrames) latent frames")
+        }
         let scale = Float(frames) / Float(latentFrames)
         var out = [Float](repeating: 0, count: s * s * latentFrames * h * w)
         for k in 0..<latentFrames {

@@ -117,6 +117,7 @@ import WanVAE
             ({ try builder.referenceCanvas(Tensor(zeros: [1, 3, 1, 1000]), height: 16, width: 16) }, "no pixels"),
             ({ try builder.control(video: video, generate: [Float](repeating: 0, count: 256), references: [],
                                    encode: { _ in Tensor(zeros: [1, 16, 2, 2, 2]) }) }, "not 1 latent frames"),
+            ({ try builder.maskChannels([0], frames: 1, height: 8, width: 8, latentFrames: 1) }, "cannot be folded"),
         ]
         for (call, fragment) in cases {
             do {
