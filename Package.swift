@@ -67,7 +67,9 @@ let package = Package(
         .target(name: "Sampling", dependencies: ["Tensor"]),
         // The generation engine: model store, requests, canvas, denoise loop and strategies, decode;
         // it reads input frames as Media's decoded clips.
-        .target(name: "Pipelines", dependencies: ["Tensor", "NN", "Tokenization", "UMT5", "WanDiT", "WanVAE", "Sampling", "Media", "TinyDecoder"]),
+        .target(name: "Pipelines", dependencies: ["Tensor", "NN", "Tokenization", "UMT5", "WanDiT", "WanVAE", "Sampling", "Media", "TinyDecoder"],
+                // PipelinesTests check internal stages (the VACE control context) with @testable.
+                swiftSettings: [.unsafeFlags(["-enable-testing"])]),
         // Video and image files: frames streamed into ffmpeg (MP4, WebM, GIF) or PNG folders, and
         // images, videos and PNG folders read back into frames.
         .target(name: "Media", dependencies: ["Tensor"]),
