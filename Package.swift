@@ -67,7 +67,7 @@ let package = Package(
         .target(name: "Sampling", dependencies: ["Tensor"]),
         // The generation engine: model store, requests, canvas, denoise loop and strategies, decode;
         // it reads input frames as Media's decoded clips.
-        .target(name: "Pipelines", dependencies: ["Tensor", "NN", "Tokenization", "UMT5", "WanDiT", "WanVAE", "Sampling", "Media", "TinyDecoder"],
+        .target(name: "Pipelines", dependencies: ["Tensor", "NN", "Tokenization", "UMT5", "WanDiT", "WanVAE", "CLIPVision", "Sampling", "Media", "TinyDecoder"],
                 // PipelinesTests check internal stages (the VACE control context) with @testable.
                 swiftSettings: [.unsafeFlags(["-enable-testing"])]),
         // Video and image files: frames streamed into ffmpeg (MP4, WebM, GIF) or PNG folders, and
@@ -100,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "zoetrope",
             dependencies: [
-                "Tensor", "CPUBackend", "NN", "Bench", "Pipelines", "Media", "Audio", "Server", "JobQueue", "Sampling",
+                "Tensor", "CPUBackend", "NN", "Bench", "Pipelines", "Media", "Audio", "Server", "JobQueue", "Sampling", "WanDiT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "UMT5Tests", dependencies: ["Tensor", "CPUBackend", "NN", "UMT5", "TestSupport"], path: "Tests/UMT5Tests"),
         .testTarget(name: "WanVAETests", dependencies: ["Tensor", "CPUBackend", "NN", "WanVAE", "TestSupport"], path: "Tests/WanVAETests"),
         .testTarget(name: "SamplingTests", dependencies: ["Tensor", "CPUBackend", "Sampling", "TestSupport"], path: "Tests/SamplingTests"),
-        .testTarget(name: "PipelinesTests", dependencies: ["Tensor", "CPUBackend", "NN", "Pipelines", "Media", "Sampling", "TestSupport", "TinyDecoder"], path: "Tests/PipelinesTests"),
+        .testTarget(name: "PipelinesTests", dependencies: ["Tensor", "CPUBackend", "NN", "Pipelines", "Media", "Sampling", "TestSupport", "TinyDecoder", "CLIPVision"], path: "Tests/PipelinesTests"),
         .testTarget(name: "MediaTests", dependencies: ["Tensor", "Media", "TestSupport"], path: "Tests/MediaTests"),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "Tensor", "TestSupport"], path: "Tests/AudioTests"),
         // The drivers too: the tests make and break databases (a schema from the future, a dropped LISTEN).

@@ -16,6 +16,15 @@ public struct Canvas: Sendable {
     public var startStep: Int
     /// Whether the initial sample is `known` noised to the start step's level (a remix) rather than pure noise.
     public var startsFromKnown: Bool
+    /// An image-to-video model's condition `[1, 4 + C, T, h, w]` float32 (the frame mask, then the
+    /// latents of the image and grey frames), concatenated to the sample's channels every step.
+    public var condition: Tensor?
+    /// An image-to-video model's CLIP image tokens `[1, M, image_dim]` float32 (both images' for FLF2V).
+    public var imageTokens: Tensor?
+    /// A VACE model's control context `[1, 96, R + T, h, w]` float32.
+    public var control: Tensor?
+    /// Latent frames of reference images at the head of the window (VACE), dropped before decoding.
+    public var referenceLatents = 0
 
     public init(shape: [Int], known: Tensor? = nil, keep: Tensor? = nil, startStep: Int = 0, startsFromKnown: Bool = false) {
         self.shape = shape; self.known = known; self.keep = keep

@@ -10,12 +10,21 @@ struct CanvasBuilder {
 
     var geometry: LatentGeometry { request.geometry }
 
-    func build(encode: (Tensor) throws -> Tensor) throws -> (Canvas, OutputPlan) {
+    /// `embedImages` turns images into an image-to-video model's CLIP tokens `[1, M, image_dim]`.
+    func build(embedImages: ([VideoFrames]) throws -> Tensor,
+               encode: (Tensor) throws -> Tensor) throws -> (Canvas, OutputPlan) {
+        switch request.family {
+        case .imageToVideo, .firstLastFrame: return try imageToVideoCanvas(encode: encode, embedImages: embedImages)
+        case .vace: return try vaceCanvas(encode: encode)
+        case .textToVideo: break
+        }
         let shape = request.latentShape, plan = request.plan, c = request.conditioning
         let frames = shape[2]
         switch plan.mode {
         case .text:
             return (Canvas(shape: shape), OutputPlan())
+        case .keyframes:
+            throw GenerationError.invalidRequest("keyframes need a VACE model")
         case .loop:
             return (Canvas(shape: shape), OutputPlan(loop: true))
         case .image:
@@ -113,14 +122,14 @@ struct CanvasBuilder {
     }
 
     /// The mask's grey levels for the first `frames` source frames `[F, H, W]` (a one-frame mask applies to every frame).
-    private func maskLevels(_ mask: VideoFrames, frames: Int) -> [Float] {
+    func maskLevels(_ mask: VideoFrames, frames: Int) -> [Float] {
         let levels = mask.grayLevels(), plane = mask.width * mask.height
         if mask.count == 1 { return Array((0..<frames).map { _ in levels }.joined()) }
         return Array(levels.prefix(frames * plane))
     }
 
     /// 1 outside `box` (the placed video), 0 inside, for every frame.
-    private func outpaintMask(box: (x: Int, y: Int, width: Int, height: Int), frames: Int) -> [Float] {
+    func outpaintMask(box: (x: Int, y: Int, width: Int, height: Int), frames: Int) -> [Float] {
         let (width, height) = (request.width, request.height)
         var plane = [Float](repeating: 1, count: width * height)
         for row in box.y..<(box.y + box.height) { for column in box.x..<(box.x + box.width) { plane[row * width + column] = 0 } }

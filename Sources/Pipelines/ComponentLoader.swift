@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CLIPVision
 import Tensor
 import TinyDecoder
 import Tokenization
@@ -42,6 +43,16 @@ struct ComponentLoader: Sendable {
         return try cache.component(key(.transformer, precision: dtype.rawValue, file: files.transformerOverride, loras: files.loras),
                                    estimatedBytes: { estimate("transformer", dtype) }) {
             try measured { try files.loadTransformer(dtype: dtype, uploadingTo: backend, reading: $0) }
+        }
+    }
+
+    /// The CLIP image encoder of an image-to-video model.
+    func imageEncoder() throws -> CLIPVisionEncoder {
+        let dtype = precision.imageEncoder
+        guard let cache else { return try files.loadImageEncoder(dtype: dtype, uploadingTo: backend, reading: { $0 }) }
+        return try cache.component(key(.imageEncoder, precision: dtype.rawValue, file: files.imageEncoderOverride),
+                                   estimatedBytes: { estimate("image_encoder", dtype) }) {
+            try measured { try files.loadImageEncoder(dtype: dtype, uploadingTo: backend, reading: $0) }
         }
     }
 

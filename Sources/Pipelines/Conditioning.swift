@@ -6,6 +6,16 @@ import Media
 public struct Conditioning: Sendable, Equatable {
     /// Animate an image: its first frame becomes the video's first frame.
     public var image: VideoFrames?
+    /// The video's last frame, with ``image`` as its first (a first-last-frame (FLF2V) or VACE model).
+    public var lastImage: VideoFrames?
+    /// Images the video's content should follow (a VACE model): each at its own size, fitted inside the
+    /// canvas on white and given to the model as latent frames before the video's.
+    public var references: [VideoFrames]
+    /// Images at chosen frames of the video (a VACE model), the rest generated around them.
+    public var keyframes: [Keyframe]
+    /// How strongly a VACE model's control steers: empty for 1 on every VACE layer, one value for all,
+    /// or one per VACE layer (diffusers' `conditioning_scale`).
+    public var controlScales: [Double] = []
     /// Remix (with ``strength``), edit (with ``mask``) or outpaint (smaller than the canvas) this video.
     public var video: VideoFrames?
     /// How far a remix may move from ``video``, or a connecting transition from a cross-fade of the two
@@ -25,10 +35,25 @@ public struct Conditioning: Sendable, Equatable {
     public var contextFrames: Int?
 
     public init(image: VideoFrames? = nil, video: VideoFrames? = nil, strength: Double? = nil, mask: VideoFrames? = nil,
-                previous: VideoFrames? = nil, next: VideoFrames? = nil, loop: Bool = false, contextFrames: Int? = nil) {
+                previous: VideoFrames? = nil, next: VideoFrames? = nil, loop: Bool = false, contextFrames: Int? = nil,
+                lastImage: VideoFrames? = nil, references: [VideoFrames] = [], keyframes: [Keyframe] = []) {
         self.image = image; self.video = video; self.strength = strength; self.mask = mask
         self.previous = previous; self.next = next; self.loop = loop; self.contextFrames = contextFrames
+        self.lastImage = lastImage; self.references = references; self.keyframes = keyframes
     }
+
+    /// An image placed at one frame of the video.
+    public struct Keyframe: Sendable, Equatable {
+        /// The frame's index, from 0.
+        public var frame: Int
+        /// One frame at the video's size.
+        public var image: VideoFrames
+
+        public init(frame: Int, image: VideoFrames) { self.frame = frame; self.image = image }
+    }
+
+    /// The most reference images a request may give.
+    public static let maximumReferences = 8
 
     /// How far a connecting transition moves from the cross-fade of its two clips it starts from, by default.
     public static let defaultConnectStrength = 0.8
@@ -40,6 +65,18 @@ public struct Conditioning: Sendable, Equatable {
     /// The mode these inputs ask for on a `width`x`height` canvas, or a one-sentence error for a
     /// combination that makes no sense.
     public func mode(width: Int, height: Int) throws -> GenerationMode {
+        if lastImage != nil, image == nil {
+            throw GenerationError.invalidRequest("a last image needs the first image too")
+        }
+        guard references.count <= Self.maximumReferences else {
+            throw GenerationError.invalidRequest("\(references.count) reference images; at most \(Self.maximumReferences)")
+        }
+        if !keyframes.isEmpty {
+            guard image == nil, video == nil, mask == nil, strength == nil, previous == nil, next == nil, !loop else {
+                throw GenerationError.invalidRequest("keyframes take no image, video, mask, strength, clips or loop (give frame 0 as a keyframe)")
+            }
+            return .keyframes
+        }
         let clips = previous != nil || next != nil
         if clips {
             guard image == nil, video == nil, mask == nil, !loop else {
@@ -97,6 +134,8 @@ public enum GenerationMode: String, Sendable, Equatable, CaseIterable {
     case extendBackward = "extend backward"
     case connect
     case loop
+    /// Images at chosen frames, the rest generated (a VACE model).
+    case keyframes
 
     /// Whether `frames` counts only the new frames (extend, connect).
     public var countsNewFrames: Bool { self == .extend || self == .extendBackward || self == .connect }

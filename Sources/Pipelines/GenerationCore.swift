@@ -1,3 +1,5 @@
+import CLIPVision
+import Media
 import Sampling
 import Tensor
 import WanDiT
@@ -31,6 +33,8 @@ struct GenerationCore: Sendable {
                      onFrames: (Tensor) throws -> Void, isCancelled: () -> Bool) throws -> Tensor {
         func checkCancelled() throws { if isCancelled() { throw GenerationError.cancelled } }
         if let noise { try request.check(noise: noise) }
+        // An image-to-video model without its image encoder is found before any work.
+        if request.family.takesImageChannels { try files.checkImageEncoder() }
         // A tiny decoder that cannot decode these latents is found now, not after the denoising; it is
         // small (some 40 MB), so it is kept for the decode instead of being read again.
         let tinyDecoder = try components.tinyDecoder(latentChannels: request.latentShape[1])
@@ -66,12 +70,22 @@ struct GenerationCore: Sendable {
             let transformer = try components.transformer()
             let dtype = precision.transformer
             let calls = TransformerCalls(threshold: request.cache, firstStep: canvas.startStep, lastStep: request.steps - 1)
-            var model: any VelocityModel = GuidedTransformer(
-                transformer: transformer,
-                conditional: try transformer.encodeContext(try backend.cast(contexts.conditional, to: dtype), on: backend),
-                unconditional: try contexts.unconditional.map { try transformer.encodeContext(try backend.cast($0, to: dtype), on: backend) },
+            // The same image tokens go with both prompts (diffusers' I2V), in the transformer's dtype.
+            let imageTokens = try canvas.imageTokens.map { try backend.cast($0, to: dtype) }
+            func encoded(_ context: Tensor) throws -> EncodedContext {
+                try transformer.encodeContext(try backend.cast(context, to: dtype), imageContext: imageTokens, on: backend)
+            }
+            var guided = GuidedTransformer(
+                transformer: transformer, conditional: try encoded(contexts.conditional),
+                unconditional: try contexts.unconditional.map(encoded),
                 scale: Float(request.guidance), dtype: dtype, calls: calls)
-            if output.loop { model = LatentShift(inner: model, skip: LatentShift.defaultSkip(frames: canvas.shape[2])) }
+            guided.condition = canvas.condition
+            guided.control = try canvas.control.map { try vaceControl($0, request: request, dtype: dtype) }
+            var model: any VelocityModel = guided
+            if output.loop {
+                model = LatentShift(inner: model, skip: LatentShift.defaultSkip(frames: canvas.shape[2] - canvas.referenceLatents),
+                                    head: canvas.referenceLatents)
+            }
             if let keep = canvas.keep, let known = canvas.known {
                 model = try MaskedReplacement(inner: model, known: known, keep: keep, on: backend)
             }
@@ -90,6 +104,10 @@ struct GenerationCore: Sendable {
         // What the canvas keeps is exactly the known latents at the end, whatever rounding the steps made.
         if let keep = canvas.keep, let known = canvas.known {
             latents = try pin(latents, known: known, keep: keep)
+        }
+        // A VACE model's reference frames are dropped: the video is what follows them.
+        if canvas.referenceLatents > 0 {
+            latents = try backend.slice(latents, axis: 2, start: canvas.referenceLatents, end: latents.shape[2])  // [1, C, T, h, w]
         }
 
         // 6. Decode into the output plan.
@@ -110,11 +128,33 @@ struct GenerationCore: Sendable {
         return (conditional, unconditional)
     }
 
+    /// A VACE model's control: the context in the transformer's dtype (diffusers casts it so) and the
+    /// request's scales (1 on every VACE layer when it gives none).
+    private func vaceControl(_ context: Tensor, request: ValidatedRequest, dtype: DType) throws -> VACEControl {
+        let scales = request.conditioning.controlScales.map(Float.init)
+        let cast = try backend.cast(context, to: dtype)  // [1, 96, R + T, h, w]
+        return scales.count > 1 ? try VACEControl(context: cast, scales: scales) : VACEControl(context: cast, scale: scales.first ?? 1)
+    }
+
+    /// The CLIP tokens of `images` for an image-to-video model: each image through the folder's image
+    /// processor and encoder (`hidden_states[-2]`), the images' tokens one after the other `[1, n·M, width]`.
+    private func embedImages(_ images: [VideoFrames], clock: ProgressClock) throws -> Tensor {
+        clock.report(.encodingInputs, 0, 1)
+        let (encoder, processor) = (try components.imageEncoder(), try files.imageProcessor())
+        let pixels = try images.map { image in
+            try backend.upload(try processor.pixels(rgb: Array(image.pixels.prefix(image.width * image.height * 3)),
+                                                    width: image.width, height: image.height))  // [1, 3, S, S]
+        }
+        let tokens = try encoder.penultimateHiddenStates(try backend.concat(pixels, axis: 0), on: backend)  // [n, M, width]
+        let (n, m, width) = (tokens.shape[0], tokens.shape[1], tokens.shape[2])
+        return try backend.cast(tokens, to: .float32).reshaped([1, n * m, width])  // [1, n·M, width]
+    }
+
     /// The canvas, loading the VAE's encoder only when the mode has inputs to encode.
     private func buildCanvas(_ request: ValidatedRequest, clock: ProgressClock) throws -> (Canvas, OutputPlan) {
         let builder = CanvasBuilder(request: request, backend: backend)
         var encoder: WanAutoencoder?
-        return try builder.build { video in
+        return try builder.build(embedImages: { try embedImages($0, clock: clock) }) { video in
             if encoder == nil {
                 clock.report(.encodingInputs, 0, 1)
                 encoder = try components.vaeEncoder()

@@ -25,6 +25,9 @@ public struct GenerationDefaults: Sendable, Equatable {
     public var context: Int?
     /// Not a default but the model's latent geometry (channels, compression, patch).
     public var geometry: LatentGeometry
+    /// Not a default either: what the model was trained to be conditioned on (text to video, I2V,
+    /// FLF2V, VACE), which decides how each mode runs and which requests it can take.
+    public var family: ModelFamily = .textToVideo
     /// A rule of the model: width and height must be multiples of this (the VAE's 8 times the
     /// transformer's patch: 16 for Wan 2.1, 32 for the bundled model).
     public var sizeMultiple: Int { geometry.sizeMultiple }
@@ -70,7 +73,7 @@ public struct GenerationDefaults: Sendable, Equatable {
 
     /// The defaults `folder` declares in its `zoetrope.json` (Wan 2.1's when it has none), with the
     /// latent geometry of its VAE and transformer configs (Wan 2.1's for a component without one).
-    public init(folder: ModelFolder) throws {
+    public init(folder: ModelFolder, transformer override: WanTransformer.Config? = nil) throws {
         let source = "\(folder.path)/\(Self.fileName)"
         let json = try folder.optionalJSONFile(Self.fileName)
         if let json {
@@ -82,9 +85,10 @@ public struct GenerationDefaults: Sendable, Equatable {
         let vae = try vaeComponent?.config.map { try WanAutoencoder.Config(json: $0, file: vaeComponent?.configPath) }
             ?? WanAutoencoder.Config()
         let component = folder.component(named: "transformer")
-        let transformer = try component?.config.map { try WanTransformer.Config(json: $0, file: component?.configPath) }
+        let transformer = try override ?? component?.config.map { try WanTransformer.Config(json: $0, file: component?.configPath) }
             ?? WanTransformer.Config.wan21T2V1_3B
         geometry = try LatentGeometry(vae: vae, transformer: transformer)
+        family = ModelFamily(transformer: transformer, latentChannels: vae.zDim)
         if json != nil { try checkAsDefaults(source: source) }
     }
 

@@ -74,6 +74,7 @@ public struct GenerationRequest: Sendable, Equatable {
             throw GenerationError.invalidRequest("give frames or seconds, not both")
         }
         let mode = try conditioning.mode(width: width, height: height)
+        try defaults.family.check(conditioning, mode: mode)
         let frames = try resolvedFrames(mode: mode, defaults: defaults, fps: fps)
         let steps = try resolvedSteps(defaults: defaults)
         let guidance = guidance ?? defaults.guidance
@@ -103,12 +104,12 @@ public struct GenerationRequest: Sendable, Equatable {
             throw GenerationError.invalidRequest("cache threshold \(cache) must be between \(Self.cacheRange.lowerBound) and \(Self.cacheRange.upperBound)")
         }
         let plan = try WindowPlan(mode: mode, conditioning: conditioning, frames: frames, width: width, height: height,
-                                  steps: steps, geometry: geometry)
+                                  steps: steps, geometry: geometry, family: defaults.family)
         return ValidatedRequest(prompt: prompt, negativePrompt: negativePrompt ?? defaults.negativePrompt, width: width, height: height,
                                 frames: frames, fps: fps, steps: steps, guidance: guidance, shift: shift, sampler: kind,
                                 seed: seed ?? UInt64.random(in: 0...UInt64(UInt32.max)), model: model,
                                 geometry: geometry, conditioning: conditioning, plan: plan, timesteps: timesteps,
-                                cache: cache)
+                                cache: cache, family: defaults.family)
     }
 
     /// The step count: the list's length with ``timesteps`` (``steps`` must then equal it or be left
@@ -217,12 +218,16 @@ public struct ValidatedRequest: Sendable, Equatable {
     public var timesteps: StepList?
     /// The step-cache threshold; nil runs every transformer call.
     public var cache: Double?
+    /// The family of the model the request was validated for, which decides how its mode runs.
+    public var family: ModelFamily = .textToVideo
 
     /// What the request makes.
     public var mode: GenerationMode { plan.mode }
-    /// The shape of the latent window `[1, C, T, h, w]`, which `--noise` must have.
+    /// The shape of the latent window `[1, C, R + T, h, w]` (R: a VACE model's reference images, one
+    /// latent frame each, before the video's T), which `--noise` must have.
     public var latentShape: [Int] {
-        [1, geometry.channels, plan.latentFrames, height / geometry.spatialCompression, width / geometry.spatialCompression]
+        [1, geometry.channels, plan.referenceLatents + plan.latentFrames, height / geometry.spatialCompression,
+         width / geometry.spatialCompression]
     }
     /// Whether the unconditional pass runs (guidance above 1, as diffusers decides); at 1 or below the
     /// negative prompt is not encoded and each step is one transformer call.

@@ -115,6 +115,8 @@ extension ModelCache {
             case vaeDecoder = "VAE decoder"
             /// A TAEHV tiny decoder, used in place of the VAE's decoder.
             case tinyDecoder = "tiny decoder"
+            /// The CLIP image encoder of an image-to-video model.
+            case imageEncoder = "image encoder"
         }
 
         /// The model's folder.

@@ -14,11 +14,14 @@ public struct ModelSource: Sendable, Equatable {
     public var loras: [LoRA]
     /// Whether LoRA keys that match nothing in the transformer are skipped instead of an error.
     public var ignoresUnmatchedLoRAKeys: Bool
+    /// A CLIP image encoder's weights in place of the folder's (an image-to-video model's).
+    public var imageEncoder: String?
 
     public init(folder: String, transformer: String? = nil, vae: String? = nil, textEncoder: String? = nil,
-                decoder: String? = nil, loras: [LoRA] = [], ignoresUnmatchedLoRAKeys: Bool = false) {
+                decoder: String? = nil, loras: [LoRA] = [], ignoresUnmatchedLoRAKeys: Bool = false,
+                imageEncoder: String? = nil) {
         self.folder = folder; self.transformer = transformer; self.vae = vae; self.textEncoder = textEncoder
-        self.decoder = decoder
+        self.decoder = decoder; self.imageEncoder = imageEncoder
         self.loras = loras; self.ignoresUnmatchedLoRAKeys = ignoresUnmatchedLoRAKeys
     }
 }
@@ -64,6 +67,7 @@ public final class ModelStore: Sendable {
                                       textEncoder: source.textEncoder, decoder: source.decoder)
         files.loras = source.loras
         files.ignoresUnmatchedLoRAKeys = source.ignoresUnmatchedLoRAKeys
+        files.imageEncoderOverride = source.imageEncoder
         opened.withLock { $0[id] = files }
         return (id, files)
     }
@@ -73,7 +77,9 @@ public final class ModelStore: Sendable {
         let (id, files) = try files(for: id)
         if let defaults = defaultsRead.withLock({ $0[id] }) { return defaults }
         // Read once: the CLI asks before reading its inputs and again when it validates the request.
-        let defaults = try GenerationDefaults(folder: files.folder)
+        // With a transformer file in place of the folder's, its own kind (I2V, VACE) decides the family.
+        let override = files.transformerOverride == nil ? nil : try files.transformerConfig()
+        let defaults = try GenerationDefaults(folder: files.folder, transformer: override)
         defaultsRead.withLock { $0[id] = defaults }
         return defaults
     }

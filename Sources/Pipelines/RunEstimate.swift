@@ -64,11 +64,16 @@ public struct RunEstimate: Sendable, Equatable {
         // Transformer: per block self- and cross-attention projections (8·D²) and the feed-forward (2·D·F),
         // then the text, time and patch embeddings and the head.
         let blockParameters = 8 * d * d + 2 * d * f
-        let transformerParameters = layers * blockParameters + Double(transformer.textDim) * d + d * d
+        // A VACE model runs its control blocks (each a block and a D×D projection) over the same tokens
+        // and keeps every block's hint until the main block it joins.
+        let vaceLayers = Double(transformer.vaceLayers?.count ?? 0)
+        let allLayers = layers + vaceLayers
+        let transformerParameters = allLayers * blockParameters + vaceLayers * d * d + Double(transformer.textDim) * d + d * d
             + Double(transformer.freqDim) * d + 7 * d * d + 2 * Double(transformer.patchFeaturesOut) * d
         let transformerWeights = transformerParameters * Double(precision.transformer.byteSize)
-        let activations = tokens * (16 * d + 2 * f) * 4 + context * d * 4 * 2 + Double(64 << 20)
-        let perCall = 2 * tokens * layers * blockParameters + layers * 4 * tokens * (tokens + context) * d
+        let hints = vaceLayers * tokens * d * Double(precision.transformer.byteSize)
+        let activations = tokens * (16 * d + 2 * f) * 4 + context * d * 4 * 2 + Double(64 << 20) + hints
+        let perCall = 2 * tokens * (allLayers * blockParameters + vaceLayers * d * d) + allLayers * 4 * tokens * (tokens + context) * d
 
         // Text encoder: the embedding and per layer attention (4·d·inner) and the gated feed-forward (3·d·d_ff).
         var textWeights = 0.0, textActivations = 0.0
@@ -123,8 +128,9 @@ extension Generator {
     public func estimate(_ request: ValidatedRequest, window: Int? = nil) throws -> RunEstimate {
         let files = try store.files(for: request.model).files
         let transformer = try files.component("transformer")
-        let transformerConfig = try transformer.config.map { try WanTransformer.Config(json: $0, file: transformer.configPath) }
-            ?? .wan21T2V1_3B
+        let transformerConfig = try files.transformerOverride == nil
+            ? transformer.config.map { try WanTransformer.Config(json: $0, file: transformer.configPath) } ?? .wan21T2V1_3B
+            : files.transformerConfig()
         let text = try files.component("text_encoder")
         let textConfig = try text.config.map { try UMT5Encoder.Config(json: $0, file: text.configPath) }
         let vae = try files.component("vae")

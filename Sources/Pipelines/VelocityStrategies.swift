@@ -15,15 +15,27 @@ struct GuidedTransformer: VelocityModel {
     let scale: Float
     let dtype: DType
     var calls = TransformerCalls(threshold: nil, firstStep: 0, lastStep: 0)
+    /// An image-to-video model's condition channels `[1, 4 + C, T, h, w]` float32, concatenated after
+    /// the sample's every step (diffusers' `torch.cat([latents, condition], dim=1)`, then cast).
+    var condition: Tensor? = nil
+    /// A VACE model's control, the same for both passes.
+    var control: VACEControl? = nil
 
     mutating func velocity(_ x: Tensor, at step: DenoiseStepContext, on backend: any Backend) throws -> Tensor {
-        let input = try backend.cast(x, to: dtype)  // [1, C, T, h, w]
+        var sample = x
+        if let condition {
+            let x32 = x.dtype == .float32 ? x : try backend.cast(x, to: .float32)
+            sample = try backend.concat([x32, condition], axis: 1)  // [1, C + 4 + C, T, h, w]
+        }
+        let input = try backend.cast(sample, to: dtype)  // [1, C_in, T, h, w]
         let timestep = try Tensor([step.timestep], shape: [1])
         let caches = calls.caches(at: step.index)
-        let v = try transformer(latents: input, timestep: timestep, context: conditional, cache: caches?.conditional, on: backend)
+        let v = try transformer(latents: input, timestep: timestep, context: conditional, control: control,
+                                cache: caches?.conditional, on: backend)
         calls.record()
         guard let unconditional else { return v }
-        let u = try transformer(latents: input, timestep: timestep, context: unconditional, cache: caches?.unconditional, on: backend)
+        let u = try transformer(latents: input, timestep: timestep, context: unconditional, control: control,
+                                cache: caches?.unconditional, on: backend)
         calls.record()
         return try guidance(conditional: v, unconditional: u, scale: scale, on: backend)
     }
@@ -66,28 +78,33 @@ struct MaskedReplacement: VelocityModel {
 struct LatentShift: VelocityModel {
     var inner: any VelocityModel
     let skip: Int
+    /// Latent frames at the head that stay in place (a VACE model's reference images).
+    let head: Int
     private(set) var shift = 0
 
-    init(inner: any VelocityModel, skip: Int) {
+    init(inner: any VelocityModel, skip: Int, head: Int = 0) {
         self.inner = inner
         self.skip = skip
+        self.head = head
     }
 
     mutating func velocity(_ x: Tensor, at step: DenoiseStepContext, on backend: any Backend) throws -> Tensor {
-        let frames = x.shape[2]
+        let frames = x.shape[2] - head
         let s = shift % frames
         defer { shift = (shift + skip) % frames }
         guard s != 0 else { return try inner.velocity(x, at: step, on: backend) }
-        let rolled = try roll(x, by: s, on: backend)  // [1, C, T, h, w]
+        let rolled = try roll(x, by: s, on: backend)  // [1, C, R + T, h, w]
         let v = try inner.velocity(rolled, at: step, on: backend)
         return try roll(v, by: frames - s, on: backend)
     }
 
-    /// `cat(x[s:], x[:s])` along time.
+    /// `cat(x[:head], x[head + s:], x[head:head + s])` along time.
     private func roll(_ x: Tensor, by s: Int, on backend: any Backend) throws -> Tensor {
-        let frames = x.shape[2]
-        return try backend.concat([try backend.slice(x, axis: 2, start: s, end: frames),
-                                   try backend.slice(x, axis: 2, start: 0, end: s)], axis: 2)
+        let end = x.shape[2]
+        var pieces = [try backend.slice(x, axis: 2, start: head + s, end: end),
+                      try backend.slice(x, axis: 2, start: head, end: head + s)]
+        if head > 0 { pieces.insert(try backend.slice(x, axis: 2, start: 0, end: head), at: 0) }
+        return try backend.concat(pieces, axis: 2)
     }
 
     /// The default skip for T latent frames: about 0.3·T (6 for Wan's 21, as kijai's loop node uses), at least 1.

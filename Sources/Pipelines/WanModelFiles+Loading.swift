@@ -30,25 +30,41 @@ extension WanModelFiles {
     }
 
     func loadTransformer(dtype: DType, uploadingTo backend: (any Backend)?, reading: WeightReading) throws -> WanTransformer {
-        let component = folder.component(named: "transformer")
-        let weights: any WeightSource
-        if let path = transformerOverride {
-            weights = try openWeights(path: path)
-            try (weights as? GGUFFile)?.requireArchitecture(["wan"], for: "a Wan transformer")
-        } else {
-            let component = try self.component("transformer")
-            guard let opened = try component.openWeights() else {
-                throw WanTransformerError.unknownLayout(
-                    "the \"\(component.name)\" component at \(component.path ?? "?") has no weights")
-            }
-            weights = opened
-        }
+        let weights = try transformerWeights()
         let merged = try mergingLoRAs(into: weights, backend: backend)
-        if let component, let json = component.config {
-            return try WanTransformer(config: try WanTransformer.Config(json: json, file: component.configPath),
-                                      weights: reading(merged), dtype: dtype, uploadingTo: backend)
+        return try WanTransformer(config: try transformerConfig(weights: weights), weights: reading(merged), dtype: dtype,
+                                  uploadingTo: backend)
+    }
+
+    /// The transformer's weights: the override file's, or the folder's.
+    func transformerWeights() throws -> any WeightSource {
+        if let path = transformerOverride {
+            let weights = try openWeights(path: path)
+            try (weights as? GGUFFile)?.requireArchitecture(["wan"], for: "a Wan transformer")
+            return weights
         }
-        return try WanTransformer(weights: reading(merged), dtype: dtype, uploadingTo: backend)
+        let component = try self.component("transformer")
+        guard let opened = try component.openWeights() else {
+            throw WanTransformerError.unknownLayout("the \"\(component.name)\" component at \(component.path ?? "?") has no weights")
+        }
+        return opened
+    }
+
+    /// The transformer's configuration: the folder's `transformer/config.json`, unless an override
+    /// file is of another kind than it describes (an I2V or VACE file beside a text-to-video folder,
+    /// say: in channels, image tokens, VACE layers or width differ), or there is none; then the one
+    /// the weights' shapes give.
+    func transformerConfig(weights: (any WeightSource)? = nil) throws -> WanTransformer.Config {
+        let component = folder.component(named: "transformer")
+        let declared = try component?.config.map { try WanTransformer.Config(json: $0, file: component?.configPath) }
+        if let declared, transformerOverride == nil { return declared }
+        let weights = try weights ?? transformerWeights()
+        guard let declared else { return try WanTransformer.Config(detectingFrom: weights) }
+        guard let detected = try? WanTransformer.Config(detectingFrom: weights) else { return declared }
+        let sameKind = detected.inChannels == declared.inChannels && detected.imageDim == declared.imageDim
+            && detected.posEmbedSeqLen == declared.posEmbedSeqLen && detected.vaceLayers == declared.vaceLayers
+            && detected.innerDim == declared.innerDim && detected.numLayers == declared.numLayers
+        return sameKind ? declared : detected
     }
 
     func loadVAE(weightType: DType, parts: WanAutoencoder.Parts, uploadingTo backend: (any Backend)?,
@@ -78,6 +94,7 @@ extension WanModelFiles {
         case "transformer": transformerOverride
         case "text_encoder": textEncoderOverride
         case "vae": vaeOverride
+        case "image_encoder": imageEncoderOverride
         default: String?.none
         }
         if let override { return try? openWeights(path: override) }

@@ -15,11 +15,15 @@ public struct WanPrecision: Sendable, Equatable {
     public var textEncoder: UMT5Encoder.Precision
     /// The VAE's weights.
     public var vae: DType
+    /// The CLIP image encoder's (I2V, FLF2V): float32, as diffusers' examples load it.
+    public var imageEncoder: DType
 
-    public init(transformer: DType = .bfloat16, textEncoder: UMT5Encoder.Precision = .bf16, vae: DType = .float32) {
+    public init(transformer: DType = .bfloat16, textEncoder: UMT5Encoder.Precision = .bf16, vae: DType = .float32,
+                imageEncoder: DType = .float32) {
         self.transformer = transformer
         self.textEncoder = textEncoder
         self.vae = vae
+        self.imageEncoder = imageEncoder
     }
 
     /// The reference pipeline's policy.
@@ -44,6 +48,8 @@ public struct WanModelFiles: Sendable {
     public var textEncoderOverride: String?
     /// A TAEHV tiny decoder's weights, decoding in place of the VAE's decoder when given.
     public var tinyDecoderFile: String?
+    /// A CLIP image encoder's weights used instead of the folder's `image_encoder/` (I2V, FLF2V).
+    public var imageEncoderOverride: String?
     /// LoRA and delta files merged into the transformer as it loads, in order.
     public var loras: [LoRA] = []
     /// Whether LoRA keys that match nothing in the transformer are skipped instead of an error.
@@ -111,6 +117,7 @@ public struct WanModelFiles: Sendable {
 public enum WanModelError: Error, CustomStringConvertible, Equatable, Sendable {
     case missingComponent(folder: String, name: String)
     case missingFile(folder: String, file: String)
+    case missingImageEncoder(folder: String)
 
     public var description: String {
         switch self {
@@ -118,6 +125,8 @@ public enum WanModelError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(folder): the model folder has no \"\(name)\" component (model_index.json and a \(name)/ folder)"
         case .missingFile(let folder, let file):
             return "\(folder): \(file) is missing"
+        case .missingImageEncoder(let folder):
+            return "\(folder): this image-to-video model needs its CLIP image encoder: an image_encoder/ folder, or --image-encoder FILE"
         }
     }
 }

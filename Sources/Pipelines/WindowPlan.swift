@@ -19,10 +19,24 @@ public struct WindowPlan: Sendable, Equatable {
     public var newFrames: Int
     /// Pixel frames of the following clip's head pinned at the window's end (connect; a multiple of tc).
     public var tailContext: Int
+    /// Latent frames of a VACE model's reference images, before the video's in the window (one each).
+    public var referenceLatents: Int = 0
+    /// Whether a backward extension is generated in place (a VACE model: new frames, then the clip's head)
+    /// rather than forward in reversed time.
+    public var backwardInPlace = false
 
     init(mode: GenerationMode, conditioning c: Conditioning, frames: Int, width: Int, height: Int, steps: Int,
-         geometry: LatentGeometry) throws {
+         geometry: LatentGeometry, family: ModelFamily = .textToVideo) throws {
         self.mode = mode
+        referenceLatents = family == .vace ? c.references.count : 0
+        for (i, reference) in c.references.enumerated() {
+            let s = geometry.spatialCompression
+            guard reference.count >= 1, reference.width >= s, reference.height >= s else {
+                throw GenerationError.invalidRequest(
+                    "reference image \(i + 1) is \(reference.width)x\(reference.height); it needs at least \(s) pixels a side")
+            }
+        }
+        backwardInPlace = family == .vace && mode == .extendBackward
         let tc = geometry.temporalCompression
         (startStep, headContext, newFrames, tailContext, sourceFrames) = (0, 0, 0, 0, 0)
         func sameSize(_ clip: VideoFrames, _ name: String) throws {
@@ -32,8 +46,21 @@ public struct WindowPlan: Sendable, Equatable {
             guard clip.count >= 1 else { throw GenerationError.invalidRequest("the \(name) has no frames") }
         }
         switch mode {
-        case .text, .image:
+        case .text, .image, .keyframes:
             if let image = c.image { try sameSize(image, "image") }
+            if let last = c.lastImage { try sameSize(last, "last image") }
+            if mode == .image, c.lastImage != nil, frames < 2 {
+                throw GenerationError.invalidRequest("a first and a last frame make at least \(1 + tc) frames, not \(frames)")
+            }
+            for keyframe in c.keyframes {
+                try sameSize(keyframe.image, "keyframe at frame \(keyframe.frame)")
+                guard keyframe.frame >= 0, keyframe.frame < frames else {
+                    throw GenerationError.invalidRequest("a keyframe at frame \(keyframe.frame) is outside the video's frames 0 to \(frames - 1)")
+                }
+            }
+            if Set(c.keyframes.map(\.frame)).count < c.keyframes.count {
+                throw GenerationError.invalidRequest("two keyframes at the same frame")
+            }
             latentFrames = geometry.latentFrames(forPixelFrames: frames)
             outputFrames = frames
         case .loop:
@@ -83,7 +110,10 @@ public struct WindowPlan: Sendable, Equatable {
                 // Up to two latent frames of the second clip's head, whole latent frames only.
                 tailContext = min(2 * tc, next.count / tc * tc)
                 following = next.count
-                startStep = try Self.startStep(strength: c.strength ?? Conditioning.defaultConnectStrength, steps: steps)
+                // A VACE model is trained to connect clips from noise; the training-free transition starts
+                // part-way from a cross-fade.
+                let strength = c.strength ?? (family == .vace ? nil : Conditioning.defaultConnectStrength)
+                startStep = try strength.map { try Self.startStep(strength: $0, steps: steps) } ?? 0
             }
             latentFrames = geometry.latentFrames(forPixelFrames: context) + (frames + tailContext) / tc
             outputFrames = kept.count + frames + following

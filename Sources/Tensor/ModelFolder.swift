@@ -88,7 +88,8 @@ public struct ModelComponent: Sendable {
     public let path: String?
     /// The names of the files in the subfolder, sorted.
     public let files: [String]
-    /// The parsed config: `config.json`, or `scheduler_config.json` for a scheduler; nil when absent.
+    /// The parsed config: `config.json`, `scheduler_config.json` for a scheduler, or
+    /// `preprocessor_config.json` for an image processor; nil when absent.
     public let config: JSONValue?
     /// The config file's text, unchanged, for `Codable` decoding by the model that needs it.
     public let configText: String?
@@ -97,7 +98,7 @@ public struct ModelComponent: Sendable {
     /// The weights: a `.safetensors` file or a sharded set's `.index.json`; nil when there are none.
     public let weightsPath: String?
 
-    private static let configNames = ["config.json", "scheduler_config.json"]
+    private static let configNames = ["config.json", "scheduler_config.json", "preprocessor_config.json"]
     private static let weightNames = [
         "diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.safetensors.index.json",
         "model.safetensors", "model.safetensors.index.json",

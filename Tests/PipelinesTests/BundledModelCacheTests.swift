@@ -41,6 +41,7 @@ import Testing
         case .transformer: precision.transformer.rawValue
         case .vaeEncoder, .vaeDecoder: precision.vae.rawValue
         case .tinyDecoder: DType.float32.rawValue
+        case .imageEncoder: precision.imageEncoder.rawValue
         }
         return ModelCache.Key(model: folder, component: component, precision: dtype)
     }

@@ -5,6 +5,10 @@ extension StoryboardGenerator {
     public static func longClip(generator: Generator, request: ValidatedRequest, window: Int? = nil,
                                 context: Int? = nil) throws -> StoryboardGenerator? {
         guard request.mode == .text || request.mode == .image else { return nil }
+        // Windows continue by extension, which an I2V or FLF2V model cannot do; a last image or
+        // reference images belong to one window. Those run as one window, however long.
+        let c = request.conditioning
+        guard !request.family.takesImageChannels, c.lastImage == nil, c.references.isEmpty else { return nil }
         let defaults = try generator.store.defaults(for: request.model)
         guard request.frames > window ?? defaults.window ?? defaults.frames else { return nil }
         let timeline = try StoryboardTimeline(seconds: [Double(request.frames - 1) / Double(request.fps)], fps: request.fps,
