@@ -77,6 +77,37 @@ ok pytorch-transformer 9 "text to video" -- generate "a fox" "${small[@]}" --fra
 "$zoetrope" inspect "$pt/self_forcing.pt" 2>&1 | grep -q "blocks.0.self_attn.q.weight  F32    \[4, 4\]" && pass || fail "inspect of a .pt"
 refused pytorch-inspect-truncated "has no end-of-central-directory record" -- inspect "$pt/hostile/truncated.pt" && pass
 
+# The trained families (tiny random models): I2V, FLF2V, and every mode and input through VACE.
+cond=Tests/Fixtures/wan_conditioned
+i2v=(--model "$cond/tiny-wan-i2v" --width 48 --height 32 --steps 2 --seed 1)
+flf=(--model "$cond/tiny-wan-flf2v" --width 48 --height 32 --steps 2 --seed 1)
+vace=(--model "$cond/tiny-wan-vace" --width 48 --height 32 --steps 2 --seed 1)
+ffmpeg -v error -i "$work/clip.mp4" -vf "select=eq(n\,8)" -frames:v 1 "$work/last.png"
+ffmpeg -v error -f lavfi -i "color=orange:s=27x45" -frames:v 1 "$work/reference.png"
+ok i2v 9 "image to video" -- generate "a fox" "${i2v[@]}" --frames 9 --image "$work/still.png"
+ok flf2v 9 "image to video" -- generate "a fox" "${flf[@]}" --frames 9 --image "$work/still.png" --last-image "$work/last.png"
+ok vace-text 9 "text to video" -- generate "a fox" "${vace[@]}" --frames 9 --reference "$work/reference.png"
+ok vace-first-last 9 "image to video" -- generate "a fox" "${vace[@]}" --frames 9 --image "$work/still.png" --last-image "$work/last.png" --control-scale 0.8
+ok vace-keyframes 9 keyframes -- generate "a fox" "${vace[@]}" --frames 9 --keyframe "0:$work/still.png" --keyframe "6:$work/last.png"
+ok vace-edit 9 edit -- generate "a fox" "${vace[@]}" --video "$work/clip.mp4" --mask "$work/mask.png" --reference "$work/reference.png"
+ok vace-outpaint 9 outpaint -- generate "a fox" "${vace[@]}" --video "$work/small.mp4"
+ok vace-loop 12 loop -- generate "a fox" "${vace[@]}" --frames 12 --loop
+ok vace-backward 17 "extend backward" -- extend "$work/clip.mp4" "a fox" "${vace[@]}" --frames 8 --backward
+ok vace-connect 22 connect -- connect "$work/clip.mp4" "$work/clip.mp4" "a fox" "${vace[@]}" --frames 4
+"$zoetrope" inspect "$cond/tiny-wan-vace" > "$work/inspect-vace.txt" 2>&1
+grep -q "^family: VACE (video creation and editing); modes: text to video, image to video" "$work/inspect-vace.txt" && pass || fail "inspect names the VACE family"
+"$zoetrope" inspect "$cond/tiny-wan-flf2v" > "$work/inspect-flf2v.txt" 2>&1
+grep -q "^family: first-last-frame to video (FLF2V)" "$work/inspect-flf2v.txt" && pass || fail "inspect names the FLF2V family"
+bad t2v-last-image "this text-to-video model cannot take a last image" -- generate "a fox" "${small[@]}" --frames 9 --image "$work/still.png" --last-image "$work/last.png"
+bad t2v-reference "reference images need a VACE model" -- generate "a fox" "${small[@]}" --frames 9 --reference "$work/reference.png"
+bad t2v-keyframe "keyframes at chosen frames need a VACE model" -- generate "a fox" "${small[@]}" --frames 9 --keyframe "4:$work/still.png"
+bad i2v-text "it cannot do text to video" -- generate "a fox" "${i2v[@]}" --frames 9
+bad flf2v-one-image "needs a last image as well as the first" -- generate "a fox" "${flf[@]}" --frames 9 --image "$work/still.png"
+bad keyframe-format "--keyframe must be FRAME:FILE" -- generate "a fox" "${vace[@]}" --frames 9 --keyframe "$work/still.png"
+bad keyframe-outside "a keyframe at frame 9 is outside" -- generate "a fox" "${vace[@]}" --frames 9 --keyframe "9:$work/still.png"
+bad control-scales "3 control scales, but this VACE model has 2 VACE layers" -- generate "a fox" "${vace[@]}" --frames 9 --control-scale 1,1,1
+bad last-image-alone "a last image needs the first image too" -- generate "a fox" "${vace[@]}" --frames 9 --last-image "$work/last.png"
+
 bad missing-image "does not exist" -- generate "a fox" "${small[@]}" --image "$work/nothing.png"
 bad not-an-image "not an image or video" -- generate "a fox" "${small[@]}" --image "$work/text.png"
 bad strength-0 "strength 0.0 must be above 0" -- generate "a fox" "${small[@]}" --video "$work/clip.mp4" --strength 0

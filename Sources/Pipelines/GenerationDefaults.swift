@@ -28,6 +28,8 @@ public struct GenerationDefaults: Sendable, Equatable {
     /// Not a default either: what the model was trained to be conditioned on (text to video, I2V,
     /// FLF2V, VACE), which decides how each mode runs and which requests it can take.
     public var family: ModelFamily = .textToVideo
+    /// A VACE model's VACE layers (how many control scales a request may give); 0 for the other families.
+    public var controlLayers = 0
     /// A rule of the model: width and height must be multiples of this (the VAE's 8 times the
     /// transformer's patch: 16 for Wan 2.1, 32 for the bundled model).
     public var sizeMultiple: Int { geometry.sizeMultiple }
@@ -89,6 +91,7 @@ public struct GenerationDefaults: Sendable, Equatable {
             ?? WanTransformer.Config.wan21T2V1_3B
         geometry = try LatentGeometry(vae: vae, transformer: transformer)
         family = ModelFamily(transformer: transformer, latentChannels: vae.zDim)
+        controlLayers = transformer.vaceLayers?.count ?? 0
         if json != nil { try checkAsDefaults(source: source) }
     }
 

@@ -75,6 +75,11 @@ public struct GenerationRequest: Sendable, Equatable {
         }
         let mode = try conditioning.mode(width: width, height: height)
         try defaults.family.check(conditioning, mode: mode)
+        let scales = conditioning.controlScales.count
+        if scales > 1, scales != defaults.controlLayers {
+            throw GenerationError.invalidRequest(
+                "\(scales) control scales, but this VACE model has \(defaults.controlLayers) VACE layers: give one for all, or \(defaults.controlLayers)")
+        }
         let frames = try resolvedFrames(mode: mode, defaults: defaults, fps: fps)
         let steps = try resolvedSteps(defaults: defaults)
         let guidance = guidance ?? defaults.guidance

@@ -51,6 +51,6 @@ struct ConnectCommand: ParsableCommand {
             prompt: prompt, frames: frames, seconds: seconds, width: width, height: height,
             conditioning: Conditioning(strength: strength, previous: a, next: b, contextFrames: context)))
         let estimate = try checkResources(generator, request)
-        try GenerationRun(options: options, output: output, inputs: ["from \(first)", "to \(second)"]).run(request, generator: generator, estimate: estimate)
+        try GenerationRun(options: options, output: output, inputs: ["from \(first)", "to \(second)"] + options.references.map { "reference \($0)" }).run(request, generator: generator, estimate: estimate)
     }
 }

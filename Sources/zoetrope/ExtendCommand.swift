@@ -46,7 +46,7 @@ struct ExtendCommand: ParsableCommand {
         let request = try generator.validate(options.request(
             prompt: prompt, frames: frames, seconds: seconds, width: width, height: height, conditioning: conditioning))
         let estimate = try checkResources(generator, request)
-        try GenerationRun(options: options, output: output, inputs: ["\(backward ? "before" : "after") \(video)"])
+        try GenerationRun(options: options, output: output, inputs: ["\(backward ? "before" : "after") \(video)"] + options.references.map { "reference \($0)" })
             .run(request, generator: generator, estimate: estimate)
     }
 }

@@ -11,7 +11,9 @@ struct GenerateCommand: ParsableCommand {
             first frame); --video FILE --strength S remixes a video (0 < S <= 1, 1 ignores it); --video FILE \
             --mask FILE regenerates the mask's white part and keeps its black part (grey: partly); a --video \
             smaller than --width x --height is outpainted (placed in the centre, the border generated); \
-            --loop makes a seamless loop. Images and videos are resized to cover the size and centre-cropped \
+            --loop makes a seamless loop. A model trained for it takes more: --last-image FILE ends the clip on \
+            an image (FLF2V, VACE), --keyframe FRAME:FILE places images at chosen frames and --reference FILE \
+            gives images to follow (VACE). Images and videos are resized to cover the size and centre-cropped \
             (an outpainted video keeps its size). The output format follows the path: .mp4 (H.264), .webm \
             (VP9), .gif, or a path ending in / for a folder of numbered PNG frames. The prompt, seed, mode, \
             inputs and settings go into the file's metadata. The same seed gives the same frames on the same machine. \
@@ -34,6 +36,14 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(help: "Animate this image (PNG, JPEG, or the first frame of a video): it becomes the first frame.")
     var image: String?
+
+    @Option(help: "The last frame, with --image as the first (a first-last-frame (FLF2V) or VACE model).")
+    var lastImage: String?
+
+    @Option(name: .customLong("keyframe"), help: ArgumentHelp(
+        "An image at a chosen frame, FRAME:FILE (frames count from 0); repeatable; the rest is generated around them (a VACE model).",
+        valueName: "frame:file"))
+    var keyframes: [String] = []
 
     @Option(help: "Remix (with --strength), edit (with --mask) or outpaint (when smaller than the size) this video, image or folder of numbered PNG frames.")
     var video: String?
@@ -62,6 +72,16 @@ struct GenerateCommand: ParsableCommand {
             conditioning.image = try MediaReader.read(image, fit: .cover(width: width, height: height), maxFrames: 1)
             inputs.append("image \(image)")
         }
+        if let lastImage {
+            conditioning.lastImage = try MediaReader.read(lastImage, fit: .cover(width: width, height: height), maxFrames: 1)
+            inputs.append("last image \(lastImage)")
+        }
+        for argument in keyframes {
+            let (frame, path) = try Self.keyframe(argument)
+            let image = try MediaReader.read(path, fit: .cover(width: width, height: height), maxFrames: 1)
+            conditioning.keyframes.append(Conditioning.Keyframe(frame: frame, image: image))
+            inputs.append("keyframe \(frame) \(path)")
+        }
         if let video {
             // A remix or an edit fits the video to the canvas; otherwise it is an outpaint at its own size.
             let fitsCanvas = strength != nil || mask != nil
@@ -80,6 +100,7 @@ struct GenerateCommand: ParsableCommand {
             throw CommandError("--mask \(mask) needs the --video it applies to")
         }
         if let strength { inputs.append("strength \(strength)") }
+        inputs += options.references.map { "reference \($0)" }
         let request = try generator.validate(options.request(
             prompt: prompt, frames: frames, seconds: seconds, width: width, height: height, conditioning: conditioning))
         let window = windows.window ?? defaults.window ?? defaults.frames
@@ -91,6 +112,15 @@ struct GenerateCommand: ParsableCommand {
             return
         }
         try GenerationRun(options: options, output: output, inputs: inputs).run(request, generator: generator, estimate: estimate)
+    }
+
+    /// "FRAME:FILE" as a frame index and a path; one line for anything else.
+    static func keyframe(_ argument: String) throws -> (frame: Int, path: String) {
+        guard let colon = argument.firstIndex(of: ":"), let frame = Int(argument[..<colon]), frame >= 0,
+              argument.index(after: colon) < argument.endIndex else {
+            throw CommandError("--keyframe must be FRAME:FILE with a frame number from 0, such as 40:middle.png, not \"\(argument)\"")
+        }
+        return (frame, String(argument[argument.index(after: colon)...]))
     }
 
     /// A clip longer than one window, made window by window.

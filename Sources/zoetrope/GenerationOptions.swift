@@ -36,6 +36,17 @@ struct GenerationOptions: ParsableArguments {
     @Flag(help: "Skip LoRA keys that match nothing in the transformer instead of stopping with an error.")
     var loraIgnoreUnmatched = false
 
+    @Option(help: "A CLIP image encoder weight file replacing an image-to-video folder's image_encoder/ (the original Wan release's models_clip_open-clip-xlm-roberta-large-vit-huge-14.pth).")
+    var imageEncoder: String?
+
+    @Option(name: .customLong("reference"), help: ArgumentHelp(
+        "A reference image whose content the video should follow (a VACE model), fitted inside the size on white; repeatable.",
+        valueName: "file"))
+    var references: [String] = []
+
+    @Option(help: "How strongly a VACE model's control steers: one number, or one per VACE layer (1,0.5,...); default 1.")
+    var controlScale: String?
+
     @Option(help: "Width in pixels, a multiple of 16 (32 for the bundled model); default: the model's (256 bundled, 832 Wan).")
     var width: Int?
 
@@ -101,7 +112,8 @@ struct GenerationOptions: ParsableArguments {
     /// A store holding the one model these options name, as the default.
     func store() throws -> ModelStore {
         // The weight files named here, checked before any work: each must be a file or a folder of weights.
-        for (flag, path) in [("--transformer", transformer), ("--vae", vae), ("--text-encoder", textEncoder), ("--decoder", decoder)] {
+        for (flag, path) in [("--transformer", transformer), ("--vae", vae), ("--text-encoder", textEncoder), ("--decoder", decoder),
+                             ("--image-encoder", imageEncoder)] {
             guard let path else { continue }
             var info = stat()
             if stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { continue }
@@ -117,7 +129,7 @@ struct GenerationOptions: ParsableArguments {
             if let problem = RegularFile.problem(lora.path) { throw CommandError("--lora \(lora.path): \(problem)") }
         }
         return ModelSource(folder: folder, transformer: transformer, vae: vae, textEncoder: textEncoder, decoder: decoder, loras: loras,
-                           ignoresUnmatchedLoRAKeys: loraIgnoreUnmatched)
+                           ignoresUnmatchedLoRAKeys: loraIgnoreUnmatched, imageEncoder: imageEncoder)
     }
 
     func wanPrecision() throws -> WanPrecision {
@@ -131,7 +143,10 @@ struct GenerationOptions: ParsableArguments {
     /// A request with these options filled in.
     func request(prompt: String, frames: Int?, seconds: Double?, width: Int?, height: Int?,
                  conditioning: Conditioning) throws -> GenerationRequest {
-        try withSampling(GenerationRequest(prompt: prompt, negativePrompt: negativePrompt, width: width, height: height,
+        var conditioning = conditioning
+        conditioning.references = try references.map(Self.readReference)
+        if let controlScale { conditioning.controlScales = try Self.numbers(controlScale, flag: "--control-scale") }
+        return try withSampling(GenerationRequest(prompt: prompt, negativePrompt: negativePrompt, width: width, height: height,
                                            frames: frames, seconds: seconds, fps: fps, steps: steps, guidance: guidance,
                                            shift: shift, sampler: sampler, seed: seed, conditioning: conditioning))
     }
@@ -146,6 +161,16 @@ struct GenerationOptions: ParsableArguments {
         request.cache = cache
         if let preset { request = try SamplingPreset.named(preset).applied(to: request) }
         return request
+    }
+
+    /// A reference image at its own size (at most ``GenerationRequest/maximumSide`` a side).
+    static func readReference(_ path: String) throws -> VideoFrames {
+        let size = try MediaReader.size(of: path)
+        let most = GenerationRequest.maximumSide
+        guard size.width <= most, size.height <= most else {
+            throw CommandError("--reference \(path) is \(size.width)x\(size.height), larger than the \(most) pixels a side allowed")
+        }
+        return try MediaReader.read(path, fit: .native, maxFrames: 1)
     }
 
     /// "1000,750,500,250" as numbers; one line naming the flag for anything else.

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Pipelines
 import Tensor
+import WanDiT
 
 /// `zoetrope inspect PATH`: the tensors in a safetensors file, a sharded set (its index or folder),
 /// a PyTorch checkpoint or every component of a diffusers model folder, with totals.
@@ -23,6 +25,11 @@ struct InspectCommand: ParsableCommand {
         } else {
             let weights = try openWeights(path: path)
             print(title(weights))
+            // A Wan transformer file: the family its shapes give (Wan's 16 latent channels assumed).
+            if let config = try? WanTransformer.Config(detectingFrom: weights) {
+                let family = ModelFamily(transformer: config, latentChannels: 16)
+                print("  Wan transformer, \(config.numLayers) blocks of width \(config.innerDim); family: \(family.rawValue); modes: \(family.modes.joined(separator: ", "))")
+            }
             printListing(weights)
         }
     }
@@ -54,6 +61,10 @@ struct InspectCommand: ParsableCommand {
     private func inspectModelFolder() throws {
         let model = try ModelFolder(path: path)
         print("\(path): \(model.className ?? "diffusers pipeline"), \(model.components.count) components")
+        // What the model does, from its transformer's config (nothing is said when that cannot be read).
+        if model.component(named: "transformer") != nil, let defaults = try? GenerationDefaults(folder: model) {
+            print("family: \(defaults.family.rawValue); modes: \(defaults.family.modes.joined(separator: ", "))")
+        }
         var count = 0, parameters = 0, bytes = 0
         for component in model.components {
             let declared = [component.library, component.className].compactMap { $0 }.joined(separator: " ")
