@@ -78,9 +78,16 @@ import UMT5
     func promptEmbeddingsZeroThePadding(caseName: String) throws {
         let fixture = try UMT5Case(caseName)
         let (ids, mask) = (try fixture.ids, try fixture.mask)
-        let embeds = try fixture.encoder(.f32).promptEmbeddings(ids: ids, attentionMask: mask, on: backend)  // [B, L, D]
+        let encoder = try fixture.encoder(.f32)
+        let embeds = try encoder.promptEmbeddings(ids: ids, attentionMask: mask, on: backend)  // [B, L, D]
         expectMatch(embeds, try fixture.reference("prompt_embeds"), .float32, "umt5 \(caseName) prompt_embeds")
         let lengths = UMT5Encoder.sequenceLengths(attentionMask: mask)
+        // Run on the real tokens only (case b: 29 of 37 rows; case a: all 150, one sample padded), they
+        // are what the encoder gives on all the rows.
+        if caseName == "b" { #expect(lengths.max() ?? 0 < ids[0].count, "case b has padding after every sample's tokens") }
+        let allRows = try UMT5Encoder.promptEmbeddings(try encoder(ids: ids, attentionMask: mask, on: backend),
+                                                       sequenceLengths: lengths, on: backend)  // [B, L, D]
+        expectMatch(embeds, allRows, .float32Elementwise, "umt5 \(caseName) real tokens only vs all rows")
         #expect(lengths == mask.map { $0.filter { $0 == 1 }.count })
         let (length, width) = (embeds.shape[1], embeds.shape[2])
         let values = embeds.floats()

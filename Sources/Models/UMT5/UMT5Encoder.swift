@@ -137,10 +137,17 @@ public struct UMT5Encoder: Sendable {
 
     /// The Wan pipelines' prompt embeddings (docs/wan-reference.md §3.4): the encoder's output with the
     /// rows past each sample's sequence length (its number of mask ones) set to exact zeros,
-    /// `[B, L, d_model]`.
+    /// `[B, L, d_model]`, computed on the real tokens only (the rows up to the batch's last token).
     public func promptEmbeddings(ids: [[Int]], attentionMask: [[Int]], on backend: any Backend,
                                  taps: Taps? = nil) throws -> Tensor {
-        let hidden = try self(ids: ids, attentionMask: attentionMask, on: backend, taps: taps)  // [B, L, D]
+        let (_, length) = try checkInputs(ids: ids, attentionMask: attentionMask)
+        // Only the rows up to the last token of any sample run: the rows after it are padding, which
+        // every token's attention masks out and which the pipeline zeroes, so leaving them out changes
+        // nothing but the time (a 20-token prompt runs 20 rows, not 512).
+        let used = max(1, attentionMask.map { ($0.lastIndex { $0 > 0 } ?? -1) + 1 }.max() ?? 1)
+        var hidden = try self(ids: ids.map { Array($0.prefix(used)) }, attentionMask: attentionMask.map { Array($0.prefix(used)) },
+                              on: backend, taps: taps)  // [B, used, D]
+        if used < length { hidden = try backend.pad(hidden, [(0, 0), (0, length - used), (0, 0)], value: 0) }  // [B, L, D]
         return try UMT5Encoder.promptEmbeddings(
             hidden, sequenceLengths: UMT5Encoder.sequenceLengths(attentionMask: attentionMask), on: backend)
     }
