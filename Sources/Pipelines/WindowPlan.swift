@@ -21,9 +21,6 @@ public struct WindowPlan: Sendable, Equatable {
     public var tailContext: Int
     /// Latent frames of a VACE model's reference images, before the video's in the window (one each).
     public var referenceLatents: Int = 0
-    /// Whether a backward extension is generated in place (a VACE model: new frames, then the clip's head)
-    /// rather than forward in reversed time.
-    public var backwardInPlace = false
 
     init(mode: GenerationMode, conditioning c: Conditioning, frames: Int, width: Int, height: Int, steps: Int,
          geometry: LatentGeometry, family: ModelFamily = .textToVideo) throws {
@@ -36,7 +33,6 @@ public struct WindowPlan: Sendable, Equatable {
                     "reference image \(i + 1) is \(reference.width)x\(reference.height); it needs at least \(s) pixels a side")
             }
         }
-        backwardInPlace = family == .vace && mode == .extendBackward
         let tc = geometry.temporalCompression
         (startStep, headContext, newFrames, tailContext, sourceFrames) = (0, 0, 0, 0, 0)
         func sameSize(_ clip: VideoFrames, _ name: String) throws {
