@@ -38,12 +38,9 @@ extension CanvasBuilder {
             } else if let mask = c.mask {
                 generate = maskLevels(mask, frames: plan.sourceFrames)
             }
-            layout.video = try source.tensor()  // [1, 3, F, H, W]
+            layout.pixels = try source.tensor().floats()  // [1, 3, F, H, W]
             layout.generate = generate ?? layout.generate
-            if c.strength != nil {
-                canvas.known = try encode(layout.video)
-                (canvas.startStep, canvas.startsFromKnown) = (plan.startStep, true)
-            }
+            if c.strength != nil { (canvas.startStep, canvas.startsFromKnown) = (plan.startStep, true) }
         case .extend:
             guard let clip = c.previous else { throw GenerationError.invalidRequest("extend needs the clip to extend") }
             try layout.keep(clip.slice((clip.count - plan.headContext)..<clip.count), at: 0)
@@ -57,28 +54,36 @@ extension CanvasBuilder {
             guard let first = c.previous, let second = c.next else { throw GenerationError.invalidRequest("connect needs two clips") }
             try layout.keep(first.slice((first.count - plan.headContext)..<first.count), at: 0)
             if plan.tailContext > 0 { try layout.keep(second.slice(0..<plan.tailContext), at: frames - plan.tailContext) }
-            if c.strength != nil {
-                // An explicit strength starts part-way from the window's own encoding, as a remix does.
-                canvas.known = try encode(layout.video)
-                (canvas.startStep, canvas.startsFromKnown) = (plan.startStep, true)
-            }
+            // An explicit strength starts part-way from the window's own encoding, as a remix does.
+            if c.strength != nil { (canvas.startStep, canvas.startsFromKnown) = (plan.startStep, true) }
             output = OutputPlan(before: first, dropHead: plan.headContext, keepDecoded: plan.newFrames, after: second)
         }
         let references = try c.references.map { reference in
             let image = try flooredToLatentGrid(try reference.slice(0..<1))
             return try image.tensor().reshaped([1, 3, image.height, image.width])  // [1, 3, h, w]
         }
+        let video = try backend.upload(try layout.video())  // [1, 3, F, H, W]
         let control = try VACEContextBuilder(backend: backend, geometry: geometry)
-            .control(video: try backend.upload(layout.video), generate: layout.generate, references: references,
-                     encode: encode)  // [1, 96, R + T, h, w]
+            .control(video: video, generate: layout.generate, references: references, encode: encode)  // [1, 96, R + T, h, w]
         canvas.control = control
         canvas.referenceLatents = c.references.count
-        if canvas.referenceLatents > 0, let known = canvas.known {
-            // A remix's starting latents cover the reference frames too: their own latents (the control's
-            // first channels there), noised like the rest.
-            let referenceLatents = try backend.slice(try backend.slice(control, axis: 1, start: 0, end: geometry.channels),
-                                                     axis: 2, start: 0, end: canvas.referenceLatents)  // [1, C, R, h, w]
-            canvas.known = try backend.concat([referenceLatents, known], axis: 2)  // [1, C, R + T, h, w]
+        if canvas.startsFromKnown {
+            // The window's own latents, noised to the start step, with the reference frames' latents (the
+            // control's first channels there) before them.
+            let channels = geometry.channels, r = canvas.referenceLatents
+            let known: Tensor
+            if let half = layout.encodedHalf {
+                // The control already holds them: the part to regenerate is the whole video (a remix), or
+                // the kept part is (kept clips on grey, a connection); x · 1 and 0 · 0 change no value.
+                let start = half == .reactive ? channels : 0
+                let latents = try backend.slice(control, axis: 1, start: start, end: start + channels)  // [1, C, R + T, h, w]
+                known = try backend.slice(latents, axis: 2, start: r, end: latents.shape[2])  // [1, C, T, h, w]
+            } else {
+                known = try encode(video)  // [1, C, T, h, w]
+            }
+            let referenceFrames = try backend.slice(try backend.slice(control, axis: 1, start: 0, end: channels),
+                                                    axis: 2, start: 0, end: r)  // [1, C, R, h, w]
+            canvas.known = r > 0 ? try backend.concat([referenceFrames, known], axis: 2) : known  // [1, C, R + T, h, w]
         }
         return (canvas, output)
     }
@@ -101,17 +106,21 @@ extension CanvasBuilder {
 }
 
 /// The control video `[1, 3, F, H, W]` in [−1, 1] (mid-grey where content is to be made) and the
-/// per-pixel mask (1 = generate) of a VACE window, built frame by frame.
+/// per-pixel mask (1 = generate) of a VACE window, built frame by frame in one buffer.
 struct ControlLayout {
-    var video: Tensor
+    /// The video's values, channel-major as `[1, 3, F, H, W]`.
+    var pixels: [Float]
     var generate: [Float]
     let frames: Int, width: Int, height: Int
 
     init(frames: Int, width: Int, height: Int) {
         (self.frames, self.width, self.height) = (frames, width, height)
-        video = Tensor(zeros: [1, 3, frames, height, width])
+        pixels = [Float](repeating: 0, count: 3 * frames * width * height)
         generate = [Float](repeating: 1, count: frames * width * height)
     }
+
+    /// The video as a tensor `[1, 3, F, H, W]`.
+    func video() throws -> Tensor { try Tensor(pixels, shape: [1, 3, frames, height, width]) }
 
     /// Puts `clip` at frames `start...` of the video and marks those frames kept.
     mutating func keep(_ clip: VideoFrames, at start: Int) throws {
@@ -119,17 +128,29 @@ struct ControlLayout {
         guard start >= 0, start + clip.count <= frames else {
             throw GenerationError.invalidRequest("frames \(start)..<\(start + clip.count) are outside the \(frames)-frame window")
         }
-        let pixels = try clip.tensor().floats()  // [1, 3, t, H, W]
-        var values = video.floats()
+        let values = try clip.tensor().floats()  // [1, 3, t, H, W]
         for channel in 0..<3 {
             for f in 0..<clip.count {
                 let from = (channel * clip.count + f) * plane, to = (channel * frames + start + f) * plane
-                values.replaceSubrange(to..<(to + plane), with: pixels[from..<(from + plane)])
+                pixels.replaceSubrange(to..<(to + plane), with: values[from..<(from + plane)])
             }
         }
-        video = try Tensor(values, shape: [1, 3, frames, height, width])
         for f in start..<(start + clip.count) {
             generate.replaceSubrange((f * plane)..<((f + 1) * plane), with: repeatElement(0, count: plane))
         }
     }
+
+    /// Which half of the control's latents equals the whole video's encoding, when one does: the
+    /// reactive half when every pixel is regenerated (the mask binarised at 0.5, as the control is),
+    /// the inactive half when the video is mid-grey (0) wherever a pixel is regenerated.
+    var encodedHalf: EncodedHalf? {
+        if generate.allSatisfy({ $0 > 0.5 }) { return .reactive }
+        let plane = frames * width * height
+        for i in 0..<plane where generate[i] > 0.5 {
+            if pixels[i] != 0 || pixels[plane + i] != 0 || pixels[2 * plane + i] != 0 { return nil }
+        }
+        return .inactive
+    }
+
+    enum EncodedHalf { case inactive, reactive }
 }
