@@ -20,6 +20,8 @@ final class DNNL: @unchecked Sendable {
     static let shared = DNNL()
 
     private let engine: dnnl_engine_t?
+    /// The CPU engine, for primitives other than matmul (convolution); nil when it could not be created.
+    var cpuEngine: dnnl_engine_t? { engine }
     private let primitives = Mutex<[MatmulKey: MatmulPrimitive]>([:])
 
     private init() {
