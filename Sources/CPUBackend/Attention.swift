@@ -8,18 +8,33 @@ extension CPUBackend {
     /// multiplied into the float32 accumulator by a second GEMM. Scratch memory is a few tiles,
     /// whatever the sequence length: O(N·d) overall, never O(N²).
     public func attention(query: Tensor, key: Tensor, value: Tensor, scale: Float) throws -> Tensor {
+        try flashAttention(query: query, key: key, value: value, scale: scale, tokenMajor: false)
+    }
+
+    /// Token-major operands are read and written in place through strides: no head split or merge.
+    public func attention(tokenMajorQuery query: Tensor, key: Tensor, value: Tensor, scale: Float) throws -> Tensor {
+        try flashAttention(query: query, key: key, value: value, scale: scale, tokenMajor: true)
+    }
+
+    /// q, k, v and the result are `[B, H, N, D]`, or `[B, N, H, D]` when `tokenMajor`.
+    private func flashAttention(query: Tensor, key: Tensor, value: Tensor, scale: Float, tokenMajor: Bool) throws -> Tensor {
         for t in [query, key, value] { try requireHost(t, op: "attention") }
+        // Logical [B, H, N, D] shapes whatever the storage order.
+        func logical(_ t: Tensor) -> [Int] { tokenMajor && t.rank == 4 ? [t.shape[0], t.shape[2], t.shape[1], t.shape[3]] : t.shape }
+        let (qs, ks, vs) = (logical(query), logical(key), logical(value))
+        let order = tokenMajor ? "[B, N, H, D]" : "[B, H, N, D]"
         guard query.rank == 4, key.rank == 4, value.rank == 4,
-              query.shape[0] == key.shape[0], query.shape[1] == key.shape[1], key.shape[0...2] == value.shape[0...2],
-              query.shape[3] == key.shape[3] else {
-            throw TensorError.shapeMismatch(op: "attention", detail: "query \(query.shape), key \(key.shape), value \(value.shape) must be [B, H, N, D] with matching B, H, key/value N and query/key D")
+              qs[0] == ks[0], qs[1] == ks[1], ks[0...2] == vs[0...2], qs[3] == ks[3] else {
+            throw TensorError.shapeMismatch(op: "attention", detail: "query \(query.shape), key \(key.shape), value \(value.shape) must be \(order) with matching B, H, key/value N and query/key D")
         }
         guard query.dtype == key.dtype, key.dtype == value.dtype else {
             throw TensorError.invalidArgument(op: "attention", detail: "query, key and value must share a dtype")
         }
-        let heads = query.shape[0] * query.shape[1]
-        let nq = query.shape[2], nk = key.shape[2], d = query.shape[3], dv = value.shape[3]
-        let out = try Tensor(allocating: [query.shape[0], query.shape[1], nq, dv], dtype: query.dtype, zeroed: false)
+        let (batch, headCount) = (qs[0], qs[1])
+        let heads = batch * headCount
+        let nq = qs[2], nk = ks[2], d = qs[3], dv = vs[3]
+        let outShape = tokenMajor ? [batch, nq, headCount, dv] : [batch, headCount, nq, dv]
+        let out = try Tensor(allocating: outShape, dtype: query.dtype, zeroed: false)
         if out.count == 0 { return out }
         if nk == 0 {
             throw TensorError.shapeMismatch(op: "attention", detail: "key and value have no positions")
@@ -27,6 +42,12 @@ extension CPUBackend {
         // GEMM operands in bf16 when the inputs are bf16 (fp32 scores and accumulation), else fp32.
         let gemmType: DType = query.dtype == .bfloat16 ? .bfloat16 : .float32
         let q = try cast(query, to: gemmType), k = try cast(key, to: gemmType), v = try cast(value, to: gemmType)
+        // Element strides of (batch, head, token) in each operand.
+        func strides(tokens n: Int, width: Int) -> (batch: Int, head: Int, token: Int) {
+            tokenMajor ? (n * headCount * width, width, headCount * width) : (headCount * n * width, n * width, width)
+        }
+        let sq = strides(tokens: nq, width: d), sk = strides(tokens: nk, width: d), sv = strides(tokens: nk, width: dv)
+        let so = strides(tokens: nq, width: dv)
         let tiling = AttentionTiling(heads: heads, nq: nq, nk: nk)
         let scores = try Tensor(allocating: [heads, tiling.queryBlock, tiling.keyBlock], dtype: .float32, zeroed: false)
         let probabilities = try Tensor(allocating: [heads, tiling.queryBlock, tiling.keyBlock], dtype: gemmType, zeroed: false)
@@ -41,25 +62,26 @@ extension CPUBackend {
             var k0 = 0
             while k0 < nk {
                 let bk = min(tiling.keyBlock, nk - k0)
-                // scores[h, i, j] = q[h, q0+i, :] · k[h, k0+j, :]
-                try gemm(src: MatrixLayout(dims: [heads, bq, d], strides: [nq * d, d, 1], dtype: gemmType),
-                         qBase + q0 * d * elementSize,
-                         weights: MatrixLayout(dims: [heads, d, bk], strides: [nk * d, 1, d], dtype: gemmType),
-                         kBase + k0 * d * elementSize, bias: nil, nil,
-                         dst: .contiguous([heads, bq, bk], .float32), scores.storage.hostPointer!, op: "attention")
+                // scores[b, h, i, j] = q[b, h, q0+i, :] · k[b, h, k0+j, :]
+                try gemm(src: MatrixLayout(dims: [batch, headCount, bq, d], strides: [sq.batch, sq.head, sq.token, 1], dtype: gemmType),
+                         qBase + q0 * sq.token * elementSize,
+                         weights: MatrixLayout(dims: [batch, headCount, d, bk], strides: [sk.batch, sk.head, 1, sk.token], dtype: gemmType),
+                         kBase + k0 * sk.token * elementSize, bias: nil, nil,
+                         dst: .contiguous([batch, headCount, bq, bk], .float32), scores.storage.hostPointer!, op: "attention")
                 state.absorb(scores: scores.storage.hostPointer!.assumingMemoryBound(to: Float.self),
                              into: probabilities, accumulator: accumulator.storage.hostPointer!.assumingMemoryBound(to: Float.self),
                              rows: heads * bq, columns: bk, valueWidth: dv, scale: scale, firstBlock: k0 == 0)
-                // accumulator[h, i, :] += p[h, i, :] · v[h, k0.., :]
-                try gemm(src: .contiguous([heads, bq, bk], gemmType), probabilities.storage.hostPointer!,
-                         weights: MatrixLayout(dims: [heads, bk, dv], strides: [nk * dv, dv, 1], dtype: gemmType),
-                         vBase + k0 * dv * elementSize, bias: nil, nil,
-                         dst: .contiguous([heads, bq, dv], .float32), accumulator.storage.hostPointer!,
+                // accumulator[b, h, i, :] += p[b, h, i, :] · v[b, h, k0.., :]
+                try gemm(src: .contiguous([batch, headCount, bq, bk], gemmType), probabilities.storage.hostPointer!,
+                         weights: MatrixLayout(dims: [batch, headCount, bk, dv], strides: [sv.batch, sv.head, sv.token, 1], dtype: gemmType),
+                         vBase + k0 * sv.token * elementSize, bias: nil, nil,
+                         dst: .contiguous([batch, headCount, bq, dv], .float32), accumulator.storage.hostPointer!,
                          accumulate: true, op: "attention")
                 k0 += bk
             }
             state.finish(accumulator: accumulator.storage.hostPointer!.assumingMemoryBound(to: Float.self),
-                         rows: bq, heads: heads, valueWidth: dv, into: out, queryOffset: q0, queryCount: nq)
+                         rows: bq, batch: batch, heads: headCount, valueWidth: dv, into: out, queryOffset: q0,
+                         strides: so)
             q0 += bq
         }
         return out
@@ -113,17 +135,19 @@ private struct OnlineSoftmaxState {
     }
 
     /// Writes accumulator / sum for the block's rows into the output at query offset `queryOffset`.
-    func finish(accumulator: UnsafeMutablePointer<Float>, rows: Int, heads: Int, valueWidth: Int,
-                into out: Tensor, queryOffset: Int, queryCount: Int) {
+    /// `heads` is the heads per batch item; `strides` are the output's (batch, head, token) strides.
+    func finish(accumulator: UnsafeMutablePointer<Float>, rows: Int, batch: Int, heads: Int, valueWidth: Int,
+                into out: Tensor, queryOffset: Int, strides: (batch: Int, head: Int, token: Int)) {
         let base = out.storage.hostPointer!
         let dtype = out.dtype
         sum.withUnsafeBufferPointer { sums in
-            parallelFor(heads * rows, grain: 8) { range in
+            parallelFor(batch * heads * rows, grain: 8) { range in
                 for index in range {
-                    let h = index / rows, i = index % rows
+                    let flatHead = index / rows, i = index % rows
+                    let (b, h) = (flatHead / heads, flatHead % heads)
                     let inverse = 1 / sums[index]
                     let source = accumulator + index * valueWidth
-                    let targetIndex = (h * queryCount + queryOffset + i) * valueWidth
+                    let targetIndex = b * strides.batch + h * strides.head + (queryOffset + i) * strides.token
                     switch dtype {
                     case .float32:
                         let target = base.assumingMemoryBound(to: Float.self) + targetIndex

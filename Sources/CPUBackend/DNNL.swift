@@ -36,9 +36,11 @@ final class DNNL: @unchecked Sendable {
     func matmul(src: MatrixLayout, _ srcData: UnsafeRawPointer,
                 weights: MatrixLayout, _ weightsData: UnsafeRawPointer,
                 bias: MatrixLayout?, _ biasData: UnsafeRawPointer?,
-                dst: MatrixLayout, _ dstData: UnsafeMutableRawPointer, accumulate: Bool = false) throws(DNNLError) {
+                dst: MatrixLayout, _ dstData: UnsafeMutableRawPointer, accumulate: Bool = false,
+                activation: MatmulActivation? = nil) throws(DNNLError) {
         guard let engine else { throw .failed("oneDNN CPU engine could not be created") }
-        let key = MatmulKey(src: src, weights: weights, bias: bias, dst: dst, accumulate: accumulate)
+        let key = MatmulKey(src: src, weights: weights, bias: bias, dst: dst, accumulate: accumulate,
+                            activation: activation)
         let primitive = try primitives.withLock { cache throws(DNNLError) -> MatmulPrimitive in
             if let cached = cache[key] { return cached }
             let created = try MatmulPrimitive(key: key, engine: engine)
@@ -64,12 +66,32 @@ enum DNNLError: Error {
     case failed(String)
 }
 
+/// An activation oneDNN applies to a matmul's float32 result (after the bias) before rounding it to
+/// the destination type: the product and its activation in one pass over memory.
+enum MatmulActivation: Hashable {
+    /// 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))).
+    case geluTanh
+    /// 0.5·x·(1 + erf(x/√2)).
+    case geluErf
+    /// x·sigmoid(x).
+    case silu
+
+    fileprivate var algorithm: dnnl_alg_kind_t {
+        switch self {
+        case .geluTanh: dnnl_eltwise_gelu_tanh
+        case .geluErf: dnnl_eltwise_gelu_erf
+        case .silu: dnnl_eltwise_swish
+        }
+    }
+}
+
 private struct MatmulKey: Hashable {
     var src: MatrixLayout
     var weights: MatrixLayout
     var bias: MatrixLayout?
     var dst: MatrixLayout
     var accumulate: Bool
+    var activation: MatmulActivation?
 }
 
 /// A created matmul primitive with its memory descriptors.
@@ -101,14 +123,21 @@ private final class MatmulPrimitive: @unchecked Sendable {
         guard dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user) == dnnl_success else {
             throw .failed("oneDNN user scratchpad could not be set up")
         }
-        if key.accumulate {
+        if key.accumulate || key.activation != nil {
             var postOps: dnnl_post_ops_t? = nil
-            guard dnnl_post_ops_create(&postOps) == dnnl_success,
-                  dnnl_post_ops_append_sum(postOps, 1.0) == dnnl_success,
-                  dnnl_primitive_attr_set_post_ops(attr, postOps) == dnnl_success else {
+            guard dnnl_post_ops_create(&postOps) == dnnl_success else { throw .failed("oneDNN post-ops could not be created") }
+            defer { dnnl_post_ops_destroy(postOps) }
+            if key.accumulate, dnnl_post_ops_append_sum(postOps, 1.0) != dnnl_success {
                 throw .failed("oneDNN sum post-op could not be set up")
             }
-            dnnl_post_ops_destroy(postOps)
+            // swish's alpha is the sigmoid's slope (1 for SiLU); the GELUs take none.
+            if let activation = key.activation,
+               dnnl_post_ops_append_eltwise(postOps, 1.0, activation.algorithm, 1.0, 0) != dnnl_success {
+                throw .failed("oneDNN activation post-op could not be set up")
+            }
+            guard dnnl_primitive_attr_set_post_ops(attr, postOps) == dnnl_success else {
+                throw .failed("oneDNN post-ops could not be attached")
+            }
         }
         var pd: dnnl_primitive_desc_t? = nil
         let pdStatus = withUnsafePointer(to: &desc) { dnnl_primitive_desc_create(&pd, $0, attr, engine, nil) }

@@ -31,6 +31,20 @@ extension CPUBackend {
     }
 
     public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) throws -> Tensor {
+        try linear(x, weight: weight, bias: bias, activation: nil)
+    }
+
+    /// The activation runs as oneDNN's post-op on the float32 sum, before the one rounding to the
+    /// weight's dtype; activations oneDNN has no post-op for run as a separate pass.
+    public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: UnaryOp?) throws -> Tensor {
+        let fused: MatmulActivation?
+        switch activation {
+        case nil: fused = nil
+        case .geluTanh: fused = .geluTanh
+        case .gelu: fused = .geluErf
+        case .silu: fused = .silu
+        case let other?: return try unary(other, try linear(x, weight: weight, bias: bias, activation: nil))
+        }
         try requireHost(x, op: "linear")
         try requireHost(weight, op: "linear")
         guard weight.rank == 2, x.rank >= 1, x.shape[x.rank - 1] == weight.shape[1] else {
@@ -44,7 +58,8 @@ extension CPUBackend {
         let rows = inFeatures == 0 ? 0 : input.count / inFeatures
         if rows == 0 || outFeatures == 0 || inFeatures == 0 {
             let empty = try Tensor(allocating: Array(x.shape.dropLast()) + [outFeatures], dtype: weight.dtype)
-            return try bias.map { try cast(try binary(.add, empty, $0), to: weight.dtype) } ?? empty
+            let summed = try bias.map { try cast(try binary(.add, empty, $0), to: weight.dtype) } ?? empty
+            return try activation.map { try unary($0, summed) } ?? summed
         }
         let out = try Tensor(allocating: Array(x.shape.dropLast()) + [outFeatures], dtype: weight.dtype, zeroed: false)
         let biasF32 = try bias.map { try cast($0, to: .float32) }
@@ -54,7 +69,8 @@ extension CPUBackend {
                  weights: weightsLayout, weight.storage.hostPointer!,
                  bias: biasF32.map { _ in MatrixLayout.contiguous([1, outFeatures], .float32) },
                  biasF32?.storage.hostPointer,
-                 dst: .contiguous([rows, outFeatures], weight.dtype), out.storage.hostPointer!, op: "linear")
+                 dst: .contiguous([rows, outFeatures], weight.dtype), out.storage.hostPointer!,
+                 activation: fused, op: "linear")
         return out
     }
 }
@@ -63,16 +79,18 @@ extension CPUBackend {
 /// (f16 on most x86, bf16 before AVX-512), the operands are widened to float32 and the result rounded.
 func gemm(src: MatrixLayout, _ srcData: UnsafeRawPointer, weights: MatrixLayout, _ weightsData: UnsafeRawPointer,
           bias: MatrixLayout?, _ biasData: UnsafeRawPointer?,
-          dst: MatrixLayout, _ dstData: UnsafeMutableRawPointer, accumulate: Bool = false, op: String) throws {
+          dst: MatrixLayout, _ dstData: UnsafeMutableRawPointer, accumulate: Bool = false,
+          activation: MatmulActivation? = nil, op: String) throws {
     do {
         try DNNL.shared.matmul(src: src, srcData, weights: weights, weightsData, bias: bias, biasData,
-                               dst: dst, dstData, accumulate: accumulate)
+                               dst: dst, dstData, accumulate: accumulate, activation: activation)
     } catch .unimplemented where (src.dtype != .float32 || dst.dtype != .float32) && !accumulate {
         let srcF32 = widenedCopy(src, srcData), weightsF32 = widenedCopy(weights, weightsData)
         let dstF32 = Tensor(zeros: dst.dims, dtype: .float32)
         try gemm(src: srcF32.layout, srcF32.tensor.storage.hostPointer!,
                  weights: weightsF32.layout, weightsF32.tensor.storage.hostPointer!,
-                 bias: bias, biasData, dst: .contiguous(dst.dims, .float32), dstF32.storage.hostPointer!, op: op)
+                 bias: bias, biasData, dst: .contiguous(dst.dims, .float32), dstF32.storage.hostPointer!,
+                 activation: activation, op: op)
         // dst is contiguous in every caller.
         convertElements(from: dstF32.storage.hostPointer!, .float32, to: dstData, dst.dtype,
                         range: 0..<dstF32.count)

@@ -38,6 +38,11 @@ public struct Linear: Sendable {
     public func callAsFunction(_ x: Tensor, on backend: any Backend) throws -> Tensor {
         try backend.linear(x, weight: try weight.materialized(on: backend), bias: bias)  // [..., out]
     }
+
+    /// `activation(x·Wᵀ + b)` `[..., out]`, the activation fused into the product where the backend can.
+    public func callAsFunction(_ x: Tensor, activation: UnaryOp, on backend: any Backend) throws -> Tensor {
+        try backend.linear(x, weight: try weight.materialized(on: backend), bias: bias, activation: activation)
+    }
 }
 
 /// diffusers' `FeedForward`: Linear → activation → Linear, with the activation's projection under
@@ -74,7 +79,7 @@ public struct FeedForward: Sendable {
 
     /// `x [..., dim] → [..., out]`.
     public func callAsFunction(_ x: Tensor, on backend: any Backend) throws -> Tensor {
-        let hidden = try backend.unary(activation, try projection(x, on: backend))  // [..., hidden]
+        let hidden = try projection(x, activation: activation, on: backend)  // [..., hidden]
         return try output(hidden, on: backend)  // [..., out]
     }
 }

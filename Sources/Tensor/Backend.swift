@@ -66,6 +66,9 @@ public protocol Backend: Sendable {
     /// `x [..., in] · weightᵀ + bias`, with weight in PyTorch's `[out, in]` layout. `x` is converted
     /// to the weight's dtype; the bias is added in float32 before rounding.
     func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) throws -> Tensor
+    /// `activation(x · weightᵀ + bias)`. A backend may apply the activation to the float32 sum before
+    /// the one rounding to the weight's dtype (the unfused default rounds between the two).
+    func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: UnaryOp?) throws -> Tensor
     /// Scaled-dot-product attention, `softmax(q·kᵀ·scale)·v` per head, q `[B, H, Nq, D]`, k and v
     /// `[B, H, Nk, D]` (v may have its own last size). Never materialises the `Nq × Nk` score matrix.
     func attention(query: Tensor, key: Tensor, value: Tensor, scale: Float) throws -> Tensor
@@ -97,6 +100,21 @@ public protocol Backend: Sendable {
     /// `out[2j+1] = x[2j]·s + x[2j+1]·c`.
     func rotaryEmbedding(_ x: Tensor, cos: Tensor, sin: Tensor) throws -> Tensor
 
+    // MARK: Fused transformer-block ops (each equals the composition its default spells out)
+
+    /// `LN(x)·(1 + scale) + shift` over the last axis, a layer norm without affine parameters, in
+    /// float32, rounded to `dtype`: x `[B, N, D]`, shift and scale `[B, 1, D]` float32.
+    func modulatedLayerNorm(_ x: Tensor, shift: Tensor, scale: Tensor, eps: Float, dtype: DType) throws -> Tensor
+    /// `x + y·gate` in float32, rounded to `dtype`: x and y `[B, N, D]`, gate `[B, 1, D]` float32.
+    func gatedResidual(_ x: Tensor, _ y: Tensor, gate: Tensor, dtype: DType) throws -> Tensor
+    /// The RMS norm of x `[B, N, D]` over D (rounded to x's dtype) and then, when `rotary` is given,
+    /// the rotary embedding of each `headWidth` slice with tables `[N, headWidth]`: `[B, N, D]`.
+    func rmsNormRotary(_ x: Tensor, weight: Tensor?, eps: Float, rotary: (cos: Tensor, sin: Tensor)?,
+                       headWidth: Int) throws -> Tensor
+    /// ``attention(query:key:value:scale:)`` on token-major tensors: q `[B, Nq, H, D]`, k and v
+    /// `[B, Nk, H, D]` → `[B, Nq, H, D]`, so the heads need not be split out of `[B, N, H·D]` rows.
+    func attention(tokenMajorQuery query: Tensor, key: Tensor, value: Tensor, scale: Float) throws -> Tensor
+
     // MARK: Shape
 
     /// Axes reordered: `result.shape[i] = x.shape[axes[i]]`.
@@ -118,6 +136,37 @@ public protocol Backend: Sendable {
 }
 
 extension Backend {
+    public func modulatedLayerNorm(_ x: Tensor, shift: Tensor, scale: Tensor, eps: Float, dtype: DType) throws -> Tensor {
+        let normed = try layerNorm(try cast(x, to: .float32), weight: nil, bias: nil, eps: eps)  // [B, N, D] f32
+        let scaled = try mul(normed, try affine(scale, scale: 1, offset: 1))  // [B, N, D] f32
+        return try cast(try add(scaled, shift), to: dtype)  // [B, N, D]
+    }
+
+    public func gatedResidual(_ x: Tensor, _ y: Tensor, gate: Tensor, dtype: DType) throws -> Tensor {
+        let gated = try mul(try cast(y, to: .float32), gate)  // [B, N, D] f32
+        return try cast(try add(try cast(x, to: .float32), gated), to: dtype)  // [B, N, D]
+    }
+
+    public func rmsNormRotary(_ x: Tensor, weight: Tensor?, eps: Float, rotary: (cos: Tensor, sin: Tensor)?,
+                              headWidth: Int) throws -> Tensor {
+        let normed = try rmsNorm(x, weight: weight, eps: eps)  // [B, N, D]
+        guard let rotary else { return normed }
+        let (b, n, d) = (x.shape[0], x.shape[1], x.shape[2])
+        let perHead = try normed.reshaped([b, n, d / headWidth, headWidth])  // [B, N, H, d]
+        return try rotaryEmbedding(perHead, cos: rotary.cos, sin: rotary.sin).reshaped([b, n, d])  // [B, N, D]
+    }
+
+    public func attention(tokenMajorQuery query: Tensor, key: Tensor, value: Tensor, scale: Float) throws -> Tensor {
+        let o = try attention(query: try permute(query, [0, 2, 1, 3]), key: try permute(key, [0, 2, 1, 3]),
+                              value: try permute(value, [0, 2, 1, 3]), scale: scale)  // [B, H, Nq, D]
+        return try permute(o, [0, 2, 1, 3])  // [B, Nq, H, D]
+    }
+
+    public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: UnaryOp?) throws -> Tensor {
+        let y = try linear(x, weight: weight, bias: bias)
+        return try activation.map { try unary($0, y) } ?? y
+    }
+
     public func dequantize(_ matrix: QuantizedMatrix, to dtype: DType) throws -> Tensor {
         try upload(try matrix.dequantized(as: dtype))
     }

@@ -78,8 +78,7 @@ struct WanBlock: Sendable {
 
     /// `x + y·gate` summed in float32, rounded to the model dtype.
     private func gatedResidual(_ x: Tensor, _ y: Tensor, gate: Tensor, on backend: any Backend) throws -> Tensor {
-        let gated = try backend.mul(y, gate)  // [B, N, D] f32 (gate is f32)
-        return try backend.cast(try backend.add(try backend.cast(x, to: .float32), gated), to: dtype)  // [B, N, D]
+        try backend.gatedResidual(x, y, gate: gate, dtype: dtype)  // [B, N, D]
     }
 }
 
@@ -87,7 +86,5 @@ struct WanBlock: Sendable {
 /// to `dtype`: the adaptive norm of the blocks and of the output head. `shift`/`scale` `[B, 1, D]` f32.
 func modulatedNorm(_ x: Tensor, shift: Tensor, scale: Tensor, eps: Float, dtype: DType,
                    on backend: any Backend) throws -> Tensor {
-    let normed = try backend.layerNorm(try backend.cast(x, to: .float32), weight: nil, bias: nil, eps: eps)  // [B, N, D] f32
-    let scaled = try backend.mul(normed, try backend.affine(scale, scale: 1, offset: 1))  // [B, N, D] f32
-    return try backend.cast(try backend.add(scaled, shift), to: dtype)  // [B, N, D]
+    try backend.modulatedLayerNorm(x, shift: shift, scale: scale, eps: eps, dtype: dtype)  // [B, N, D]
 }

@@ -7,8 +7,8 @@ struct RotaryTables: Sendable {
     let sin: Tensor
 }
 
-/// The cross-attention keys and values of one block, heads split: text `[B, H, L, d]` and, for I2V,
-/// image `[B, H, M, d]`. They depend only on the context, so they can be kept across steps.
+/// The cross-attention keys and values of one block, token-major: text `[B, L, H, d]` and, for I2V,
+/// image `[B, M, H, d]`. They depend only on the context, so they can be kept across steps.
 struct CrossKeyValues: Sendable {
     let key: Tensor
     let value: Tensor
@@ -54,24 +54,25 @@ struct WanAttention: Sendable {
         heads = config.numAttentionHeads
     }
 
-    /// Self-attention over `x [B, N, D]` with the rotary tables of its grid → `[B, N, D]`.
+    /// Self-attention over `x [B, N, D]` with the rotary tables of its grid → `[B, N, D]`. The heads
+    /// stay where the projections put them (`[B, N, H, d]`): the norm and rotary embedding run in one
+    /// pass over q and k, and attention reads and writes token-major rows.
     func selfAttention(_ x: Tensor, rotary: RotaryTables, on backend: any Backend) throws -> Tensor {
         let (b, n, d) = (x.shape[0], x.shape[1], x.shape[2])
-        let q = try normQ(try toQ(x, on: backend), on: backend)  // [B, N, D]
-        let k = try normK(try toK(x, on: backend), on: backend)  // [B, N, D]
+        let tables = (cos: rotary.cos, sin: rotary.sin)
+        // RMS norm, rounded to the activations' dtype, then RoPE in float32 against the float32 tables.
+        let q = try backend.rmsNormRotary(try toQ(x, on: backend), weight: normQ.weight, eps: normQ.eps,
+                                          rotary: tables, headWidth: d / heads)  // [B, N, D]
+        let k = try backend.rmsNormRotary(try toK(x, on: backend), weight: normK.weight, eps: normK.eps,
+                                          rotary: tables, headWidth: d / heads)  // [B, N, D]
         let v = try toV(x, on: backend)  // [B, N, D]
-        // RoPE in float32 against the float32 tables, rounded back to the activations' dtype.
-        func rotated(_ x: Tensor) throws -> Tensor {
-            let perToken = try x.reshaped([b, n, heads, d / heads])  // [B, N, H, d]
-            let turned = try backend.rotaryEmbedding(perToken, cos: rotary.cos, sin: rotary.sin)  // [B, N, H, d]
-            return try backend.permute(turned, [0, 2, 1, 3])  // [B, H, N, d]
-        }
-        let o = try backend.attention(query: try rotated(q), key: try rotated(k),
-                                      value: try splitHeads(v, heads: heads, on: backend), scale: scale(d))  // [B, H, N, d]
-        return try toOut(try mergeHeads(o, on: backend), on: backend)  // [B, N, D]
+        let o = try backend.attention(tokenMajorQuery: try perHead(q), key: try perHead(k), value: try perHead(v),
+                                      scale: scale(d))  // [B, N, H, d]
+        return try toOut(try o.reshaped([b, n, d]), on: backend)  // [B, N, D]
     }
 
-    /// The keys and values of the projected text `[B, L, D]` and, for I2V, image tokens `[B, M, D]`.
+    /// The keys and values of the projected text `[B, L, D]` and, for I2V, image tokens `[B, M, D]`,
+    /// token-major (`[B, L, H, d]`).
     func keyValues(text: Tensor, image: Tensor?, on backend: any Backend) throws -> CrossKeyValues {
         let key = try normK(try toK(text, on: backend), on: backend)  // [B, L, D]
         let value = try toV(text, on: backend)  // [B, L, D]
@@ -80,25 +81,29 @@ struct WanAttention: Sendable {
             guard let image else {
                 throw WanTransformerError.invalidInput("this image-to-video model needs an image context")
             }
-            let projected = try normAddedK(try addKProj(image, on: backend), on: backend)  // [B, M, D]
-            imageKey = try splitHeads(projected, heads: heads, on: backend)  // [B, H, M, d]
-            imageValue = try splitHeads(try addVProj(image, on: backend), heads: heads, on: backend)  // [B, H, M, d]
+            imageKey = try perHead(try normAddedK(try addKProj(image, on: backend), on: backend))  // [B, M, H, d]
+            imageValue = try perHead(try addVProj(image, on: backend))  // [B, M, H, d]
         }
-        return CrossKeyValues(key: try splitHeads(key, heads: heads, on: backend),  // [B, H, L, d]
-                              value: try splitHeads(value, heads: heads, on: backend),  // [B, H, L, d]
+        return CrossKeyValues(key: try perHead(key), value: try perHead(value),  // [B, L, H, d]
                               imageKey: imageKey, imageValue: imageValue)
     }
 
     /// Cross-attention of `x [B, N, D]` over precomputed keys and values → `[B, N, D]`.
     func crossAttention(_ x: Tensor, _ kv: CrossKeyValues, on backend: any Backend) throws -> Tensor {
-        let d = x.shape[2]
-        let q = try splitHeads(try normQ(try toQ(x, on: backend), on: backend), heads: heads, on: backend)  // [B, H, N, d]
-        var o = try backend.attention(query: q, key: kv.key, value: kv.value, scale: scale(d))  // [B, H, N, d]
+        let (b, n, d) = (x.shape[0], x.shape[1], x.shape[2])
+        let q = try perHead(try backend.rmsNormRotary(try toQ(x, on: backend), weight: normQ.weight, eps: normQ.eps,
+                                                      rotary: nil, headWidth: d / heads))  // [B, N, H, d]
+        var o = try backend.attention(tokenMajorQuery: q, key: kv.key, value: kv.value, scale: scale(d))  // [B, N, H, d]
         if let imageKey = kv.imageKey, let imageValue = kv.imageValue {
-            let image = try backend.attention(query: q, key: imageKey, value: imageValue, scale: scale(d))  // [B, H, N, d]
-            o = try backend.add(o, image)  // [B, H, N, d]
+            let image = try backend.attention(tokenMajorQuery: q, key: imageKey, value: imageValue, scale: scale(d))  // [B, N, H, d]
+            o = try backend.add(o, image)  // [B, N, H, d]
         }
-        return try toOut(try mergeHeads(o, on: backend), on: backend)  // [B, N, D]
+        return try toOut(try o.reshaped([b, n, d]), on: backend)  // [B, N, D]
+    }
+
+    /// `[B, N, H·d]` viewed as `[B, N, H, d]` (no copy).
+    private func perHead(_ x: Tensor) throws -> Tensor {
+        try x.reshaped([x.shape[0], x.shape[1], heads, x.shape[2] / heads])
     }
 
     /// SDPA's default scale, `1/√head_dim` (PyTorch computes it in double).
