@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Tensor
 
 /// The reference backend: plain loops and oneDNN GEMMs on the host, multithreaded over all cores,
@@ -7,8 +12,20 @@ public struct CPUBackend: Backend {
 
     public var name: String { "cpu" }
 
-    /// Number of threads the backend runs on.
+    /// Number of threads the backend runs on: ZOETROPE_THREADS, else OMP_NUM_THREADS, else all cores.
     public static var threadCount: Int { ThreadTeam.size }
+
+    /// Why the ZOETROPE_THREADS environment variable cannot be used (one line), or nil when it is
+    /// unset or valid. An invalid value is ignored by the backend; the CLI refuses it.
+    public static var threadSettingProblem: String? {
+        threadSettingProblem(for: getenv("ZOETROPE_THREADS").map { String(cString: $0) })
+    }
+
+    /// Why `value` would not do as ZOETROPE_THREADS, or nil when it is nil or valid.
+    public static func threadSettingProblem(for value: String?) -> String? { ThreadTeam.problem(environment: value) }
+
+    /// The team size ZOETROPE_THREADS=`value` asks for; nil when it is nil or invalid.
+    public static func threadCount(for value: String?) -> Int? { ThreadTeam.configuredSize(environment: value) }
 
     public func upload(_ x: Tensor) throws -> Tensor {
         try requireHost(x, op: "upload")

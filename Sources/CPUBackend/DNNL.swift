@@ -41,6 +41,7 @@ final class DNNL: @unchecked Sendable {
         guard let engine else { throw .failed("oneDNN CPU engine could not be created") }
         let key = MatmulKey(src: src, weights: weights, bias: bias, dst: dst, accumulate: accumulate,
                             activation: activation)
+        ThreadTeam.applyToCallingThread()
         let primitive = try primitives.withLock { cache throws(DNNLError) -> MatmulPrimitive in
             if let cached = cache[key] { return cached }
             let created = try MatmulPrimitive(key: key, engine: engine)

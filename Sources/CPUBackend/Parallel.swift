@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CDNNL
 
 /// Runs `body` over `0..<count` split into contiguous ranges, one per thread of the OpenMP team that
@@ -35,7 +40,36 @@ private final class ParallelJob {
     }
 }
 
-/// The size of the thread team (OMP_NUM_THREADS, else the number of cores).
+/// The size of the thread team: ZOETROPE_THREADS when it is a whole number from 1 to 4096, else
+/// OMP_NUM_THREADS, else every core this process may run on (OpenMP's default).
+///
+/// oneDNN sizes its teams by the OpenMP setting of the thread that calls it, and OpenMP keeps that
+/// setting per thread; `applyToCallingThread()` runs before every oneDNN primitive is created or
+/// run, so a GEMM started from any Swift thread uses the same team size as the engine's own loops.
+/// Both run on the one OpenMP runtime, and nested regions run on one thread (OpenMP's default):
+/// a loop or a GEMM never starts a second team inside the first.
 enum ThreadTeam {
-    static let size: Int = max(1, Int(omp_get_max_threads()))
+    static let size: Int = configuredSize(environment: getenv("ZOETROPE_THREADS").map { String(cString: $0) })
+        ?? max(1, Int(omp_get_max_threads()))
+
+    /// The most threads ZOETROPE_THREADS may ask for.
+    static let maximum = 4096
+
+    /// The team size a ZOETROPE_THREADS value asks for; nil when unset or not a whole number in 1...maximum.
+    static func configuredSize(environment value: String?) -> Int? {
+        guard let value, let n = Int(value), (1...maximum).contains(n) else { return nil }
+        return n
+    }
+
+    /// Why a ZOETROPE_THREADS value cannot be used, or nil when it is unset or valid.
+    static func problem(environment value: String?) -> String? {
+        guard let value, configuredSize(environment: value) == nil else { return nil }
+        return "ZOETROPE_THREADS must be a whole number from 1 to \(maximum), got '\(value)'"
+    }
+
+    /// Sets the calling thread's OpenMP team size to `size` (a per-thread setting in OpenMP).
+    @inline(__always)
+    static func applyToCallingThread() {
+        if Int(omp_get_max_threads()) != size { omp_set_num_threads(Int32(size)) }
+    }
 }
