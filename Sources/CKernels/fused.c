@@ -63,30 +63,60 @@ static inline __attribute__((always_inline)) void zt_narrow(const float *v, long
     }
 }
 
+// Sums with sixteen independent partial sums (each lane in order, so the loops vectorise without
+// reassociating anything), then added lane by lane.
+static inline __attribute__((always_inline)) float zt_lanes_total(const float *acc) {
+    float total = 0.0f;
+    for (int l = 0; l < 16; l++) total += acc[l];
+    return total;
+}
+
+// Σ (x − shift)
+static inline __attribute__((always_inline)) float zt_sum_shifted(const float *x, long n, float shift) {
+    float acc[16] = {0};
+    long i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int l = 0; l < 16; l++) acc[l] += x[i + l] - shift;
+    float total = zt_lanes_total(acc);
+    for (; i < n; i++) total += x[i] - shift;
+    return total;
+}
+
+// Σ ((x − pivot) − offset)²
+static inline __attribute__((always_inline)) float zt_sum_squared_deviation(const float *x, long n, float pivot,
+                                                                            float offset) {
+    float acc[16] = {0};
+    long i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int l = 0; l < 16; l++) {
+            float d = (x[i + l] - pivot) - offset;
+            acc[l] += d * d;
+        }
+    float total = zt_lanes_total(acc);
+    for (; i < n; i++) {
+        float d = (x[i] - pivot) - offset;
+        total += d * d;
+    }
+    return total;
+}
+
 #define ZT_DEFINE_FUSED(SUFFIX, TARGET)                                                               \
 TARGET static void modulated_norm_##SUFFIX(const void *x, int x_bf16, long first_row, long rows,      \
-        long width, long rows_per_batch, const float *shift, const float *scale, float eps,           \
-        void *out, int out_bf16, float *scratch) {                                                   \
+        long width, long rows_per_batch, const float *shift, const float *scale, float scale_offset,  \
+        float eps, void *out, int out_bf16, float *scratch) {                                        \
     for (long r = 0; r < rows; r++) {                                                                 \
         long row = first_row + r, batch = row / rows_per_batch;                                       \
         const char *xs = (const char *)x + row * width * (x_bf16 ? 2 : 4);                            \
         char *ys = (char *)out + row * width * (out_bf16 ? 2 : 4);                                    \
-        const float *sh = shift + batch * width, *sc = scale + batch * width;                         \
+        const float *sh = shift ? shift + batch * width : 0, *sc = scale ? scale + batch * width : 0; \
         zt_widen(xs, x_bf16, width, scratch);                                                         \
-        float pivot = scratch[0], total = 0.0f;                                                       \
-        _Pragma("clang loop vectorize(enable) interleave(enable)")                                    \
-        for (long i = 0; i < width; i++) total += scratch[i] - pivot;                                 \
-        float offset = total / (float)width, squares = 0.0f;                                          \
-        for (long i = 0; i < width; i++) {                                                            \
-            float d = (scratch[i] - pivot) - offset;                                                  \
-            squares += d * d;                                                                         \
-        }                                                                                             \
+        float pivot = scratch[0];                                                                     \
+        float offset = zt_sum_shifted(scratch, width, pivot) / (float)width;                          \
+        float squares = zt_sum_squared_deviation(scratch, width, pivot, offset);                      \
         float inverse = 1.0f / sqrtf(squares / (float)width + eps);                                   \
-        for (long i = 0; i < width; i++) {                                                            \
-            float normed = ((scratch[i] - pivot) - offset) * inverse;                                 \
-            float scaled = normed * (sc[i] + 1.0f);                                                   \
-            scratch[i] = scaled + sh[i];                                                              \
-        }                                                                                             \
+        for (long i = 0; i < width; i++) scratch[i] = ((scratch[i] - pivot) - offset) * inverse;     \
+        if (sc) for (long i = 0; i < width; i++) scratch[i] = scratch[i] * (sc[i] + scale_offset);   \
+        if (sh) for (long i = 0; i < width; i++) scratch[i] = scratch[i] + sh[i];                    \
         zt_narrow(scratch, width, ys, out_bf16);                                                      \
     }                                                                                                 \
 }                                                                                                     \
@@ -117,8 +147,7 @@ TARGET static void rms_norm_rotary_##SUFFIX(const void *x, int x_bf16, long firs
         const char *xs = (const char *)x + row * width * (x_bf16 ? 2 : 4);                            \
         char *ys = (char *)out + row * width * (out_bf16 ? 2 : 4);                                    \
         zt_widen(xs, x_bf16, width, scratch);                                                         \
-        float squares = 0.0f;                                                                         \
-        for (long i = 0; i < width; i++) squares += scratch[i] * scratch[i];                          \
+        float squares = zt_sum_squared_deviation(scratch, width, 0.0f, 0.0f);                         \
         float inverse = 1.0f / sqrtf(squares / (float)width + eps);                                   \
         for (long i = 0; i < width; i++) {                                                            \
             float v = scratch[i] * inverse;                                                           \
@@ -163,15 +192,15 @@ static int zt_fused_level(void) {
 }
 
 void zt_modulated_layer_norm(const void *x, int x_bf16, long first_row, long rows, long width, long rows_per_batch,
-                             const float *shift, const float *scale, float eps, void *out, int out_bf16,
-                             float *scratch) {
+                             const float *shift, const float *scale, float scale_offset, float eps, void *out,
+                             int out_bf16, float *scratch) {
 #if defined(__x86_64__)
     switch (zt_fused_level()) {
-    case 2: modulated_norm_avx512(x, x_bf16, first_row, rows, width, rows_per_batch, shift, scale, eps, out, out_bf16, scratch); return;
-    case 1: modulated_norm_avx2(x, x_bf16, first_row, rows, width, rows_per_batch, shift, scale, eps, out, out_bf16, scratch); return;
+    case 2: modulated_norm_avx512(x, x_bf16, first_row, rows, width, rows_per_batch, shift, scale, scale_offset, eps, out, out_bf16, scratch); return;
+    case 1: modulated_norm_avx2(x, x_bf16, first_row, rows, width, rows_per_batch, shift, scale, scale_offset, eps, out, out_bf16, scratch); return;
     }
 #endif
-    modulated_norm_baseline(x, x_bf16, first_row, rows, width, rows_per_batch, shift, scale, eps, out, out_bf16, scratch);
+    modulated_norm_baseline(x, x_bf16, first_row, rows, width, rows_per_batch, shift, scale, scale_offset, eps, out, out_bf16, scratch);
 }
 
 void zt_gated_residual(const void *x, int x_bf16, const void *y, int y_bf16, const float *gate, long first_row,

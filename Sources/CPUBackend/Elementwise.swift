@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CKernels
 import Tensor
 
 // Elementwise ops. Inputs of any dtype are widened to float32, computed, and rounded back once.
@@ -10,6 +11,17 @@ import Tensor
 extension CPUBackend {
     public func unary(_ op: UnaryOp, _ x: Tensor) throws -> Tensor {
         try requireHost(x, op: "unary")
+        if let kernel = vectorKernel(op), x.dtype != .float16 {
+            // Straight from the input's dtype to the result's, in one pass (CKernels).
+            let out = try Tensor(allocating: x.shape, dtype: x.dtype, zeroed: false)
+            let source = x.storage.hostPointer!, destination = out.storage.hostPointer!
+            let size = x.dtype.byteSize, bf16 = isBF16(x)
+            parallelFor(x.count, grain: 1 << 14) { range in
+                zt_unary(kernel, source + range.lowerBound * size, bf16, range.count,
+                         destination + range.lowerBound * size, bf16)
+            }
+            return out
+        }
         let input = try cast(x, to: .float32)
         let out = try Tensor(allocating: x.shape, dtype: .float32, zeroed: false)
         let source = floatPointer(input), destination = floatPointer(out)
@@ -24,6 +36,18 @@ extension CPUBackend {
         try requireHost(b, op: "binary")
         let shape = try broadcastShape(a.shape, b.shape, op: "binary(\(op.rawValue))")
         let resultType = a.dtype == b.dtype ? a.dtype : DType.float32
+        if a.shape == b.shape, a.dtype != .float16, b.dtype != .float16, let kernel = sameShapeKernel(op) {
+            // Same-shape add/sub/mul straight from the operands' dtypes, in one pass (CKernels).
+            let out = try Tensor(allocating: shape, dtype: resultType, zeroed: false)
+            let (pa, pb, po) = (a.storage.hostPointer!, b.storage.hostPointer!, out.storage.hostPointer!)
+            let (sa, sb, so) = (a.dtype.byteSize, b.dtype.byteSize, resultType.byteSize)
+            parallelFor(a.count, grain: 1 << 14) { range in
+                let i = range.lowerBound
+                zt_binary_same_shape(kernel, pa + i * sa, isBF16(a), pb + i * sb, isBF16(b), range.count,
+                                     po + i * so, isBF16(out))
+            }
+            return out
+        }
         let left = try cast(a, to: .float32), right = try cast(b, to: .float32)
         let out = try Tensor(allocating: shape, dtype: .float32, zeroed: false)
         let layout = BroadcastLayout(output: shape, a: a.shape, b: b.shape)
@@ -40,6 +64,28 @@ extension CPUBackend {
             for i in range { destination[i] = source[i] * scale + offset }
         }
         return try cast(out, to: x.dtype)
+    }
+}
+
+/// The CKernels op of a unary op it has a vector kernel for.
+private func vectorKernel(_ op: UnaryOp) -> Int32? {
+    switch op {
+    case .silu: Int32(ZT_UNARY_SILU)
+    case .sigmoid: Int32(ZT_UNARY_SIGMOID)
+    case .exp: Int32(ZT_UNARY_EXP)
+    case .tanh: Int32(ZT_UNARY_TANH)
+    case .geluTanh: Int32(ZT_UNARY_GELU_TANH)
+    default: nil
+    }
+}
+
+/// The CKernels op of a binary op it has a same-shape kernel for.
+private func sameShapeKernel(_ op: BinaryOp) -> Int32? {
+    switch op {
+    case .add: Int32(ZT_BINARY_ADD)
+    case .sub: Int32(ZT_BINARY_SUB)
+    case .mul: Int32(ZT_BINARY_MUL)
+    default: nil
     }
 }
 

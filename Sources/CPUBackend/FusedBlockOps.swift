@@ -13,7 +13,7 @@ extension CPUBackend {
         parallelFor(rows, grain: max(1, 8192 / max(width, 1))) { range in
             withScratch(width) { scratch in
                 zt_modulated_layer_norm(x.storage.hostPointer!, isBF16(x), range.lowerBound, range.count, width, perBatch,
-                                        floatPointer(shift), floatPointer(scale), eps,
+                                        floatPointer(shift), floatPointer(scale), 1, eps,
                                         out.storage.hostPointer!, isBF16(out), scratch)
             }
         }
@@ -97,17 +97,18 @@ extension CPUBackend {
         return m.shape[0] == batch ? widened : try concat([Tensor](repeating: widened, count: batch), axis: 0)
     }
 
-    /// The kernels read float32 or bfloat16; float16 goes through float32.
-    private func rowOperand(_ x: Tensor) throws -> Tensor { x.dtype == .float16 ? try cast(x, to: .float32) : x }
-    private func rowType(_ dtype: DType) -> DType { dtype == .float16 ? .float32 : dtype }
 }
 
+/// The kernels read float32 or bfloat16; float16 goes through float32.
+func rowOperand(_ x: Tensor) throws -> Tensor { x.dtype == .float16 ? try CPUBackend().cast(x, to: .float32) : x }
+func rowType(_ dtype: DType) -> DType { dtype == .float16 ? .float32 : dtype }
+
 @inline(__always)
-private func isBF16(_ x: Tensor) -> Int32 { x.dtype == .bfloat16 ? 1 : 0 }
+func isBF16(_ x: Tensor) -> Int32 { x.dtype == .bfloat16 ? 1 : 0 }
 
 /// Runs `body` with `count` floats of thread-local scratch.
 @inline(__always)
-private func withScratch(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) {
+func withScratch(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) {
     let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
     defer { scratch.deallocate() }
     body(scratch)

@@ -3,52 +3,50 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CKernels
 import Tensor
 
 // Reductions over the last axis: layer norm, RMS norm, softmax. One row per loop iteration, rows
 // spread over the threads; float32 throughout, results rounded back to the input's dtype.
 
 extension CPUBackend {
+    /// One pass per row over float32 or bfloat16 input (CKernels' modulated layer norm with the
+    /// affine weight as its scale and the bias as its shift), rounded once to the input's dtype.
     public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) throws -> Tensor {
         let op = "layerNorm"
         let width = try rowWidth(x, op: op)
         let scale = try rowParameter(weight, width: width, name: "weight", op: op)
         let shift = try rowParameter(bias, width: width, name: "bias", op: op)
-        let input = try cast(x, to: .float32)
-        let out = try Tensor(allocating: x.shape, dtype: .float32, zeroed: false)
-        let source = floatPointer(input), destination = floatPointer(out)
-        let pw = scale.map(floatPointer), pb = shift.map(floatPointer)
-        forEachRow(count: x.count, width: width) { row in
-            let xs = source + row * width, ys = destination + row * width
-            // Two passes over values shifted by the row's first element: x − pivot is exact for
-            // values near the pivot, and the mean is never rounded to the row's (possibly large) scale.
-            let pivot = xs[0]
-            let offset = rowSum(xs, width, minus: pivot) / Float(width)  // mean − pivot
-            let variance = rowSquaredDeviation(xs, width, from: pivot, offset) / Float(width)  // biased, like PyTorch
-            let inverse = 1 / (variance + eps).squareRoot()
-            for i in 0..<width { ys[i] = ((xs[i] - pivot) - offset) * inverse }
-            if let pw { for i in 0..<width { ys[i] *= pw[i] } }
-            if let pb { for i in 0..<width { ys[i] += pb[i] } }
+        let input = try rowOperand(x)
+        let out = try Tensor(allocating: x.shape, dtype: rowType(x.dtype), zeroed: false)
+        guard width > 0 else { return try cast(out, to: x.dtype) }
+        let rows = x.count / width
+        // Two passes over values shifted by the row's first element: x − pivot is exact for values
+        // near the pivot, and the mean is never rounded to the row's (possibly large) scale. The
+        // variance is the biased one, like PyTorch's.
+        parallelFor(rows, grain: max(1, 8192 / width)) { range in
+            withScratch(width) { scratch in
+                zt_modulated_layer_norm(input.storage.hostPointer!, isBF16(input), range.lowerBound, range.count, width,
+                                        max(rows, 1), shift.map(floatPointer), scale.map(floatPointer), 0, eps,
+                                        out.storage.hostPointer!, isBF16(out), scratch)
+            }
         }
         return try cast(out, to: x.dtype)
     }
 
+    /// One pass per row over float32 or bfloat16 input, rounded once to the input's dtype.
     public func rmsNorm(_ x: Tensor, weight: Tensor?, eps: Float) throws -> Tensor {
         let op = "rmsNorm"
         let width = try rowWidth(x, op: op)
         let scale = try rowParameter(weight, width: width, name: "weight", op: op)
-        let input = try cast(x, to: .float32)
-        let out = try Tensor(allocating: x.shape, dtype: .float32, zeroed: false)
-        let source = floatPointer(input), destination = floatPointer(out)
-        let pw = scale.map(floatPointer)
-        forEachRow(count: x.count, width: width) { row in
-            let xs = source + row * width, ys = destination + row * width
-            let meanSquare = rowSquaredDeviation(xs, width, from: 0, 0) / Float(width)
-            let inverse = 1 / (meanSquare + eps).squareRoot()
-            if let pw {
-                for i in 0..<width { ys[i] = xs[i] * inverse * pw[i] }
-            } else {
-                for i in 0..<width { ys[i] = xs[i] * inverse }
+        let input = try rowOperand(x)
+        let out = try Tensor(allocating: x.shape, dtype: rowType(x.dtype), zeroed: false)
+        guard width > 0 else { return try cast(out, to: x.dtype) }
+        parallelFor(x.count / width, grain: max(1, 8192 / width)) { range in
+            withScratch(width) { scratch in
+                zt_rms_norm_rotary(input.storage.hostPointer!, isBF16(input), range.lowerBound, range.count, width,
+                                   scale.map(floatPointer), eps, 1, width, nil, nil,
+                                   out.storage.hostPointer!, isBF16(out), scratch)
             }
         }
         return try cast(out, to: x.dtype)
@@ -101,40 +99,6 @@ private func forEachRow(count: Int, width: Int, _ body: (Int) -> Void) {
     parallelFor(count / width, grain: max(1, 8192 / width)) { range in
         for row in range { body(row) }
     }
-}
-
-/// `Σ (x − shift)` over `n` floats, with sixteen partial sums (vectorised, and more accurate than
-/// one running sum).
-private func rowSum(_ x: UnsafePointer<Float>, _ n: Int, minus shift: Float) -> Float {
-    var partial = SIMD16<Float>(repeating: 0)
-    let shifts = SIMD16<Float>(repeating: shift)
-    var i = 0
-    while i + 16 <= n {
-        partial += UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self) - shifts
-        i += 16
-    }
-    var sum = partial.sum()
-    while i < n { sum += x[i] - shift; i += 1 }
-    return sum
-}
-
-/// `Σ ((x − pivot) − offset)²` over `n` floats.
-private func rowSquaredDeviation(_ x: UnsafePointer<Float>, _ n: Int, from pivot: Float, _ offset: Float) -> Float {
-    var partial = SIMD16<Float>(repeating: 0)
-    let pivots = SIMD16<Float>(repeating: pivot), offsets = SIMD16<Float>(repeating: offset)
-    var i = 0
-    while i + 16 <= n {
-        let d = (UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self) - pivots) - offsets
-        partial += d * d
-        i += 16
-    }
-    var sum = partial.sum()
-    while i < n {
-        let d = (x[i] - pivot) - offset
-        sum += d * d
-        i += 1
-    }
-    return sum
 }
 
 /// The largest of `n ≥ 1` floats (NaN-propagating like PyTorch's max is not needed: a NaN input

@@ -14,12 +14,13 @@ void zt_online_softmax_block(const float *scores, long rows, long columns, float
                              float *accumulator, long value_width,
                              void *probabilities, int probabilities_bf16, int first_block, float *scratch);
 
-/// Rows `first_row ..< first_row + rows` of `LN(x)·(1 + scale) + shift` (layer norm without affine
-/// parameters, over `width`); shift and scale are float32 `[batch, width]`, row r in batch
-/// r / rows_per_batch. `scratch` holds `width` floats.
+/// Rows `first_row ..< first_row + rows` of `LN(x)·(scale + scale_offset) + shift` (layer norm over
+/// `width`); shift and scale are float32 `[batch, width]` (row r in batch r / rows_per_batch) or NULL
+/// (then skipped). scale_offset 1 gives the adaptive norm's `1 + scale`, 0 an affine weight.
+/// `scratch` holds `width` floats.
 void zt_modulated_layer_norm(const void *x, int x_bf16, long first_row, long rows, long width, long rows_per_batch,
-                             const float *shift, const float *scale, float eps, void *out, int out_bf16,
-                             float *scratch);
+                             const float *shift, const float *scale, float scale_offset, float eps, void *out,
+                             int out_bf16, float *scratch);
 
 /// Rows of `x + y·gate` (gate float32 `[batch, width]`). `scratch` holds `2·width` floats.
 void zt_gated_residual(const void *x, int x_bf16, const void *y, int y_bf16, const float *gate, long first_row,
@@ -31,6 +32,17 @@ void zt_gated_residual(const void *x, int x_bf16, const void *y, int y_bf16, con
 void zt_rms_norm_rotary(const void *x, int x_bf16, long first_row, long rows, long width, const float *weight,
                         float eps, long tokens, long head_width, const float *cosines, const float *sines,
                         void *out, int out_bf16, float *scratch);
+
+enum { ZT_UNARY_SILU = 0, ZT_UNARY_SIGMOID = 1, ZT_UNARY_EXP = 2, ZT_UNARY_TANH = 3, ZT_UNARY_GELU_TANH = 4 };
+enum { ZT_BINARY_ADD = 0, ZT_BINARY_SUB = 1, ZT_BINARY_MUL = 2 };
+
+/// `out[i] = op(x[i])` for `n` elements (float32 or bfloat16 each way), exp-based ops through a
+/// polynomial exp (relative error ~2e-7).
+void zt_unary(int op, const void *x, int x_bf16, long n, void *out, int out_bf16);
+
+/// `out[i] = a[i] op b[i]` for `n` elements of same-shape operands (float32 or bfloat16 each).
+void zt_binary_same_shape(int op, const void *a, int a_bf16, const void *b, int b_bf16, long n, void *out,
+                          int out_bf16);
 
 /// The instruction set the kernels run with: "avx512", "avx2" or "baseline".
 const char *zt_kernel_isa(void);
