@@ -5,7 +5,8 @@ encoder of every Wan 2.1 / 2.2 pipeline) and random bf16 weights.
 For timing the text encoder at its real size without the real checkpoint (which cannot be
 downloaded here). The model is built in bf16 directly (an fp32 build would need ~23 GB), with
 transformers' own initialisation (std d_model^-0.5 and the like, so activations stay in range), and
-saved with 5 GB shards: about 11.4 GB on disk. The folder holds model_index.json and text_encoder/
+saved with 5 GB shards: about 11.4 GB on disk, ~14 GB of memory while it runs, and 25 minutes on
+the shared 2-core build machine (the initialisation runs on one core). The folder holds model_index.json and text_encoder/
 only; `zoetrope memory text-encoder` feeds random token ids, so no tokenizer is needed.
 
     /work/venv-tools/bin/python tools/bench/make_random_umt5.py --out /work/scratch-gguf/umt5-xxl-random
