@@ -96,7 +96,7 @@ let package = Package(
         // (the tests' configuration: the model code is too slow in debug) only allows with this flag.
         swiftSettings: [.unsafeFlags(["-enable-testing"])]),
         // Benchmarks behind `zoetrope bench`: the engine and its peers measured in one run.
-        .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL", "Pipelines", "TinyDecoder", "WanDiT"]),
+        .target(name: "Bench", dependencies: ["Tensor", "CPUBackend", "CDNNL", "Pipelines", "TinyDecoder", "UMT5", "WanDiT"]),
         .executableTarget(
             name: "zoetrope",
             dependencies: [
@@ -128,6 +128,7 @@ let package = Package(
                     path: "Tests/ServerTests"),
         .testTarget(name: "WanDiTTests", dependencies: ["Tensor", "CPUBackend", "NN", "WanDiT", "TestSupport"], path: "Tests/WanDiTTests"),
         .testTarget(name: "TinyDecoderTests", dependencies: ["Tensor", "CPUBackend", "NN", "TinyDecoder", "TestSupport"], path: "Tests/TinyDecoderTests"),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "Pipelines", "TestSupport"], path: "Tests/BenchTests"),
         .testTarget(name: "CLIPVisionTests", dependencies: ["Tensor", "CPUBackend", "NN", "CLIPVision", "TestSupport"], path: "Tests/CLIPVisionTests"),
     ]
 )

@@ -5,10 +5,10 @@ import TinyDecoder
 
 extension WanMemoryBenchmark {
     /// One TAEHV decode of a video of `request`'s size from the same random latents as
-    /// ``vaeDecode(files:request:progress:)`` (so the two compare), streamed one latent frame at a
-    /// time with each chunk's frames dropped as a writer would take them. `file` is a TAEHV decoder
-    /// (tools/bench/make_random_taehv.py writes one with the published shapes and random weights).
-    public static func tinyDecode(file: String, request: ValidatedRequest,
+    /// ``vaeDecode(files:request:weightType:calls:progress:)`` (so the two compare), streamed one latent frame at a
+    /// time with each chunk's frames dropped as a writer would take them, `calls` times. `file` is a
+    /// TAEHV decoder (tools/bench/make_random_taehv.py writes one with the published shapes and random weights).
+    public static func tinyDecode(file: String, request: ValidatedRequest, calls: Int = 1,
                                   progress: (Int, Int) -> Void = { _, _ in }) throws -> WanMemoryMeasurement {
         let backend = CPUBackend()
         let start = now()
@@ -18,14 +18,16 @@ extension WanMemoryBenchmark {
         let (height, width, shape) = (request.height, request.width, request.latentShape)
         let latents = try randomTensor(shape, seed: 3)  // [1, 16, T, h, w]
         var decodedFrames = 0
-        try decoder.decode(latents, on: backend) { chunk in
-            decodedFrames += chunk.frames.shape[2]
-            progress(chunk.index + 1, chunk.count)
+        let times = try timedCalls(calls) {
+            decodedFrames = 0
+            try decoder.decode(latents, on: backend) { chunk in
+                decodedFrames += chunk.frames.shape[2]
+                progress(chunk.index + 1, chunk.count)
+            }
         }
-        let done = now()
         return WanMemoryMeasurement(
             workload: "TAEHV decode f32 (widths \(decoder.config.widths)), latents \(shape) → \(decodedFrames) frames of \(height)x\(width), streamed",
-            loadSeconds: loaded - start, runSeconds: done - loaded, residentAfterLoadBytes: resident,
+            loadSeconds: loaded - start, callSeconds: times, residentAfterLoadBytes: resident,
             peakResidentBytes: peakResidentBytes())
     }
 }
