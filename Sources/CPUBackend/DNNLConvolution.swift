@@ -29,8 +29,11 @@ final class DNNLConvolutions: @unchecked Sendable {
 
     private let primitives = Mutex<[ConvolutionKey: ConvolutionPrimitive]>([:])
     private let weights = Mutex(ReorderedWeights())
-    /// The most bytes of reordered weights kept (oldest dropped first).
-    static let weightCacheBytes = 1 << 30
+    /// The most bytes of reordered weights kept (oldest dropped first). Weights larger than an
+    /// eighth of it are reordered at each call instead: caching a whole VAE's copies would add their
+    /// size to the peak memory (+206 MiB for the f32 Wan decoder), while reordering them costs well
+    /// under 1 % of the convolution's time.
+    static let weightCacheBytes = 64 << 20
 
     /// `out = conv(x, weight) + bias` in `key.compute` with float32 accumulation, into a new
     /// `[B, Cout, T', H', W']` tensor of `x`'s dtype. Throws `unimplemented` when oneDNN has no
@@ -138,7 +141,7 @@ private struct ReorderedWeights {
     }
 
     mutating func insert(source: Storage, layout: dnnl_memory_desc_t, reordered: Storage, limit: Int) {
-        guard reordered.byteCount <= limit, find(source, layout) == nil else { return }
+        guard reordered.byteCount <= limit / 8, find(source, layout) == nil else { return }
         while bytes + reordered.byteCount > limit, !entries.isEmpty {
             bytes -= entries.removeFirst().reordered.byteCount
         }
