@@ -28,7 +28,21 @@ extension CPUBackend {
             }
             outSize.append((padded - kernel[axis]) / stride[axis] + 1)
         }
-        // Computed in float32 whatever the storage type (the reference runs its convolutions in fp32).
+        // Computed in the weight's type: float32 as the reference, or bf16 source and weights with
+        // float32 accumulation for bf16 weights; the output keeps x's dtype.
+        let key = ConvolutionKey(batch: x.shape[0], cin: x.shape[1], cout: cout, input: spatial, kernel: kernel, stride: stride,
+                                 padBefore: pads.map(\.before), padAfter: pads.map(\.after), activation: x.dtype,
+                                 weightType: weight.dtype, compute: weight.dtype == .bfloat16 ? .bfloat16 : .float32,
+                                 hasBias: bias != nil)
+        if outSize.allSatisfy({ $0 > 0 }), x.count > 0 {
+            do {
+                return try DNNLConvolutions.shared.convolve(x, weight: weight, bias: bias, key: key)
+            } catch .unimplemented {
+                // No oneDNN kernel for these types here: the float32 GEMM path below.
+            } catch .failed(let message) {
+                throw TensorError.backendFailure(op: "conv3d", detail: message)
+            }
+        }
         let input = try cast(x, to: .float32), filter = try cast(weight, to: .float32)
         let biasF32 = try bias.map { try cast($0, to: .float32) }
         let geometry = ConvGeometry(batch: x.shape[0], cin: x.shape[1], cout: cout, input: spatial,

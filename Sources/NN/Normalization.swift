@@ -90,21 +90,17 @@ public struct ChannelRMSNorm: Sendable {
     /// Channels.
     public var channels: Int { gamma.shape[0] }
 
-    /// `x [B, C, ...] → [B, C, ...]`, the spatial rank given by γ's.
-    public func callAsFunction(_ x: Tensor, on backend: any Backend) throws -> Tensor {
+    /// `x [B, C, ...] → [B, C, ...]`, the spatial rank given by γ's; followed by SiLU when `silu`
+    /// (one pass on backends that fuse the two).
+    public func callAsFunction(_ x: Tensor, silu: Bool = false, on backend: any Backend) throws -> Tensor {
         let c = channels
         guard x.rank == gamma.rank + 1, x.shape[1] == c else {
             throw TensorError.shapeMismatch(
                 op: "ChannelRMSNorm", detail: "input \(x.shape) does not have \(c) channels on axis 1 and rank \(gamma.rank + 1)")
         }
-        // Channels last, then the last-axis RMS norm: x·rsqrt(Σx²/C + eps) = x·√C / √(Σx² + C·eps).
-        // eps = 1e-24/C stands in for the clamp of ‖x‖ at 1e-12: both give 0 for a zero vector and
-        // agree to float precision once ‖x‖ exceeds ~1e-9.
-        let rank = x.rank
-        let toLast = [0] + Array(2..<rank) + [1], toFirst = [0, rank - 1] + Array(1..<(rank - 1))
-        let channelsLast = try backend.permute(x, toLast)  // [B, ..., C]
-        var y = try backend.rmsNorm(channelsLast, weight: try gamma.reshaped([c]), eps: 1e-24 / Float(c))  // [B, ..., C]
-        if let bias { y = try backend.add(y, try bias.reshaped([c])) }  // [B, ..., C]
-        return try backend.permute(y, toFirst)  // [B, C, ...]
+        // x·rsqrt(Σx²/C + eps) = x·√C / √(Σx² + C·eps). eps = 1e-24/C stands in for the clamp of ‖x‖
+        // at 1e-12: both give 0 for a zero vector and agree to float precision once ‖x‖ exceeds ~1e-9.
+        return try backend.channelRMSNorm(x, gamma: try gamma.reshaped([c]), bias: try bias?.reshaped([c]),
+                                          eps: 1e-24 / Float(c), silu: silu)  // [B, C, ...]
     }
 }

@@ -86,6 +86,9 @@ public protocol Backend: Sendable {
     func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) throws -> Tensor
     /// RMS norm over the last axis: `x · rsqrt(mean(x²) + eps) · weight`.
     func rmsNorm(_ x: Tensor, weight: Tensor?, eps: Float) throws -> Tensor
+    /// RMS norm over the channel axis 1 of `x [B, C, ...]`: `x · rsqrt(Σ_c x²/C + eps) · gamma[c] (+ bias[c])`,
+    /// then SiLU when `silu` (the Wan VAE's norm and activation in one pass). `gamma` and `bias` are `[C]`.
+    func channelRMSNorm(_ x: Tensor, gamma: Tensor, bias: Tensor?, eps: Float, silu: Bool) throws -> Tensor
     /// Softmax over the last axis.
     func softmax(_ x: Tensor) throws -> Tensor
     /// An elementwise function.
@@ -185,5 +188,19 @@ extension Backend {
     public func silu(_ x: Tensor) throws -> Tensor { try unary(.silu, x) }
     public func gelu(_ x: Tensor, approximateTanh: Bool = false) throws -> Tensor {
         try unary(approximateTanh ? .geluTanh : .gelu, x)
+    }
+}
+
+// MARK: - Defaults a backend may replace with a fused kernel
+
+extension Backend {
+    /// Channels last, the last-axis RMS norm, channels first again.
+    public func channelRMSNorm(_ x: Tensor, gamma: Tensor, bias: Tensor?, eps: Float, silu: Bool) throws -> Tensor {
+        let rank = x.rank
+        let toLast = [0] + Array(2..<rank) + [1], toFirst = [0, rank - 1] + Array(1..<(rank - 1))
+        var y = try rmsNorm(try permute(x, toLast), weight: gamma, eps: eps)  // [B, ..., C]
+        if let bias { y = try binary(.add, y, bias) }  // [B, ..., C]
+        y = try permute(y, toFirst)  // [B, C, ...]
+        return silu ? try unary(.silu, y) : y
     }
 }

@@ -95,6 +95,9 @@ struct GenerationOptions: ParsableArguments {
     @Option(help: "Precision: reference (bf16 transformer and text encoder, fp32 VAE, as diffusers runs Wan) or f32.")
     var precision: String = "reference"
 
+    @Option(help: "VAE precision: f32 (the reference) or bf16 (bf16 convolutions with f32 accumulation, about twice as fast on CPUs with AVX-512 BF16; docs/performance.md gives its error).")
+    var vaePrecision: String?
+
     /// Checks every file the run will write before any work starts: `output` (its format, folder, and
     /// that whatever is there may be replaced) and `--save-latents` (the same, and not `output`).
     func checkDestinations(output: String) throws {
@@ -133,11 +136,18 @@ struct GenerationOptions: ParsableArguments {
     }
 
     func wanPrecision() throws -> WanPrecision {
+        var chosen: WanPrecision
         switch precision {
-        case "reference": return .reference
-        case "f32": return .float32
+        case "reference": chosen = .reference
+        case "f32": chosen = .float32
         default: throw ValidationError("--precision must be reference or f32, not \(precision)")
         }
+        switch vaePrecision {
+        case nil, "f32": break
+        case "bf16": chosen.vae = .bfloat16
+        case let other?: throw ValidationError("--vae-precision must be f32 or bf16, not \(other)")
+        }
+        return chosen
     }
 
     /// A request with these options filled in.

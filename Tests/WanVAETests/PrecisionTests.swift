@@ -5,7 +5,8 @@ import Testing
 import WanVAE
 
 extension WanVAETests {
-    /// bf16-held weights (activations stay fp32) against the fp32 reference: Tolerance.bfloat16Model.
+    /// bf16 weights against the fp32 reference. The outputs stay fp32; the convolutions compute in
+    /// bf16 (f32 accumulation), so the decode is held to Tolerance.bfloat16Compute.
     @Suite struct PrecisionTests {
         let backend = CPUBackend()
 
@@ -19,7 +20,8 @@ extension WanVAETests {
             expectMatch(posterior.mean, try fixture.io("encode.f9.mean"), .bfloat16Model, "\(config) bf16 encode 9 frames mean")
             expectMatch(posterior.logvar, try fixture.io("encode.f9.logvar"), .bfloat16Model, "\(config) bf16 encode 9 frames logvar")
             let video = try vae.decode(try fixture.latents(frames: 3, on: backend), on: backend)
-            expectMatch(video, try fixture.io("decode.t3.video"), .bfloat16Model, "\(config) bf16 decode 3 latent frames")
+            #expect(video.dtype == .float32)
+            expectMatch(video, try fixture.io("decode.t3.video"), .bfloat16Compute, "\(config) bf16 decode 3 latent frames")
         }
     }
 }

@@ -29,9 +29,9 @@ struct ResidualBlock: Sendable {
     /// `x [B, Cin, T, H, W] → [B, Cout, T, H, W]` for one time chunk.
     func callAsFunction(_ x: Tensor, cache: inout FeatureCache, on backend: any Backend) throws -> Tensor {
         let identity = try shortcut.map { try $0(x, on: backend) } ?? x  // [B, Cout, T, H, W]
-        var y = try backend.silu(try norm1(x, on: backend))  // [B, Cin, T, H, W]
+        var y = try norm1(x, silu: true, on: backend)  // [B, Cin, T, H, W]
         y = try conv1(y, cache: &cache, on: backend)  // [B, Cout, T, H, W]
-        y = try backend.silu(try norm2(y, on: backend))  // [B, Cout, T, H, W]
+        y = try norm2(y, silu: true, on: backend)  // [B, Cout, T, H, W]
         y = try conv2(y, cache: &cache, on: backend)  // [B, Cout, T, H, W]
         return try backend.add(y, identity)  // [B, Cout, T, H, W]
     }

@@ -59,7 +59,8 @@ public struct WanAutoencoder: Sendable {
 
     /// Builds the model from `weights` in either layout (detected from the names), holding the
     /// weights as `weightType`: `.float32` as the reference runs the VAE, or `.bfloat16` to halve
-    /// their memory (activations stay in the input's dtype; the CPU backend convolves in float32).
+    /// their memory and convolve in bf16 with f32 accumulation, about twice as fast on the CPU
+    /// (activations stay in the input's dtype; docs/performance.md gives the error).
     /// Throws ``WanVAEError`` for an unsupported config or unrecognised weights, and
     /// `WeightLoadError` naming the tensors that are missing, misshapen or left unused.
     public init(config: Config, weights: any WeightSource, weightType: DType = .float32, parts: Parts = .all,
