@@ -93,7 +93,9 @@ private struct AttentionTiling {
     let queryBlock: Int
     let keyBlock: Int
     init(heads: Int, nq: Int, nk: Int) {
-        keyBlock = min(nk, 512)
+        // 256 keys a block: measured best of 128-2048 for 12 heads of 128 at 1,280 and 7,800 tokens
+        // (docs/performance.md, issue 17); 384 was worse, so keep it a multiple of 128.
+        keyBlock = min(nk, 256)
         let rows = max(16, min(256, (2 << 20) / max(1, heads * keyBlock)))
         queryBlock = min(nq, rows)
     }
