@@ -40,6 +40,7 @@ final class DNNLConvolutions: @unchecked Sendable {
     /// kernel for these types on this CPU.
     func convolve(_ x: Tensor, weight: Tensor, bias: Tensor?, key: ConvolutionKey) throws(DNNLError) -> Tensor {
         guard let engine = DNNL.shared.cpuEngine else { throw .failed("oneDNN CPU engine could not be created") }
+        ThreadTeam.applyToCallingThread()
         let primitive = try primitives.withLock { cache throws(DNNLError) -> ConvolutionPrimitive in
             if let cached = cache[key] { return cached }
             let created = try ConvolutionPrimitive(key: key, engine: engine)
