@@ -1,67 +1,10 @@
 #include "CKernels.h"
-#include <math.h>
-#include <stdint.h>
-#include <string.h>
+#include "scalar.h"
 
 // Row kernels of the transformer block that read and write each activation once: the modulated
 // layer norm, the gated residual, and the q/k RMS norm with the rotary embedding. Activations are
 // float32 or bfloat16 (flagged per operand); the arithmetic is float32, in the order the unfused ops
 // use, and each result is rounded once to its output type (round to nearest even).
-
-static inline __attribute__((always_inline)) float zt_load(const void *base, int bf16, long i) {
-    if (bf16) {
-        uint32_t bits = (uint32_t)((const uint16_t *)base)[i] << 16;
-        float value;
-        memcpy(&value, &bits, 4);
-        return value;
-    }
-    return ((const float *)base)[i];
-}
-
-static inline __attribute__((always_inline)) void zt_store(void *base, int bf16, long i, float value) {
-    if (bf16) {
-        uint32_t bits;
-        memcpy(&bits, &value, 4);
-        uint32_t rounded = (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
-        uint32_t nan = (bits >> 16) | 0x40u;
-        ((uint16_t *)base)[i] = (uint16_t)(((bits & 0x7FFFFFFFu) > 0x7F800000u) ? nan : rounded);
-    } else {
-        ((float *)base)[i] = value;
-    }
-}
-
-// `value` rounded to the nearest bfloat16 (ties to even), as a float32.
-static inline __attribute__((always_inline)) float zt_round_bf16(float value) {
-    uint32_t bits;
-    memcpy(&bits, &value, 4);
-    uint32_t rounded = ((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16) << 16;
-    uint32_t nan = (bits | 0x400000u) & 0xFFFF0000u;
-    uint32_t result = ((bits & 0x7FFFFFFFu) > 0x7F800000u) ? nan : rounded;
-    float out;
-    memcpy(&out, &result, 4);
-    return out;
-}
-
-// Widens `n` elements into float32 scratch (a plain loop per type, so each vectorises).
-static inline __attribute__((always_inline)) void zt_widen(const void *x, int bf16, long n, float *out) {
-    if (bf16) {
-        const uint16_t *s = (const uint16_t *)x;
-        for (long i = 0; i < n; i++) {
-            uint32_t bits = (uint32_t)s[i] << 16;
-            memcpy(out + i, &bits, 4);
-        }
-    } else {
-        memcpy(out, x, (size_t)n * 4);
-    }
-}
-
-static inline __attribute__((always_inline)) void zt_narrow(const float *v, long n, void *out, int bf16) {
-    if (bf16) {
-        for (long i = 0; i < n; i++) zt_store(out, 1, i, v[i]);
-    } else {
-        memcpy(out, v, (size_t)n * 4);
-    }
-}
 
 // Sums with sixteen independent partial sums (each lane in order, so the loops vectorise without
 // reassociating anything), then added lane by lane.
@@ -181,21 +124,11 @@ ZT_DEFINE_FUSED(avx2, __attribute__((target("avx2,fma"))))
 #endif
 ZT_DEFINE_FUSED(baseline, )
 
-static int zt_fused_level(void) {
-    static int level = -1;
-    int known = __atomic_load_n(&level, __ATOMIC_ACQUIRE);
-    if (known >= 0) return known;
-    const char *isa = zt_kernel_isa();
-    known = strcmp(isa, "avx512") == 0 ? 2 : (strcmp(isa, "avx2") == 0 ? 1 : 0);
-    __atomic_store_n(&level, known, __ATOMIC_RELEASE);
-    return known;
-}
-
 void zt_modulated_layer_norm(const void *x, int x_bf16, long first_row, long rows, long width, long rows_per_batch,
                              const float *shift, const float *scale, float scale_offset, float eps, void *out,
                              int out_bf16, float *scratch) {
 #if defined(__x86_64__)
-    switch (zt_fused_level()) {
+    switch (zt_isa_level()) {
     case 2: modulated_norm_avx512(x, x_bf16, first_row, rows, width, rows_per_batch, shift, scale, scale_offset, eps, out, out_bf16, scratch); return;
     case 1: modulated_norm_avx2(x, x_bf16, first_row, rows, width, rows_per_batch, shift, scale, scale_offset, eps, out, out_bf16, scratch); return;
     }
@@ -206,7 +139,7 @@ void zt_modulated_layer_norm(const void *x, int x_bf16, long first_row, long row
 void zt_gated_residual(const void *x, int x_bf16, const void *y, int y_bf16, const float *gate, long first_row,
                        long rows, long width, long rows_per_batch, void *out, int out_bf16, float *scratch) {
 #if defined(__x86_64__)
-    switch (zt_fused_level()) {
+    switch (zt_isa_level()) {
     case 2: gated_residual_avx512(x, x_bf16, y, y_bf16, gate, first_row, rows, width, rows_per_batch, out, out_bf16, scratch); return;
     case 1: gated_residual_avx2(x, x_bf16, y, y_bf16, gate, first_row, rows, width, rows_per_batch, out, out_bf16, scratch); return;
     }
@@ -218,7 +151,7 @@ void zt_rms_norm_rotary(const void *x, int x_bf16, long first_row, long rows, lo
                         float eps, long tokens, long head_width, const float *cosines, const float *sines,
                         void *out, int out_bf16, float *scratch) {
 #if defined(__x86_64__)
-    switch (zt_fused_level()) {
+    switch (zt_isa_level()) {
     case 2: rms_norm_rotary_avx512(x, x_bf16, first_row, rows, width, weight, eps, tokens, head_width, cosines, sines, out, out_bf16, scratch); return;
     case 1: rms_norm_rotary_avx2(x, x_bf16, first_row, rows, width, weight, eps, tokens, head_width, cosines, sines, out, out_bf16, scratch); return;
     }

@@ -1,39 +1,5 @@
 #include "CKernels.h"
-#include <stdint.h>
-#include <string.h>
-#include <math.h>
-
-// exp with the 1.5·2^23 rounding trick and a degree-6 polynomial (relative error ~2e-7); 0 below -87.3.
-static inline __attribute__((always_inline)) float zt_exp(float x) {
-    const float lower = -87.33654f, upper = 88.0f;
-    float xc = x < lower ? lower : (x > upper ? upper : x);
-    float shifted = xc * 1.44269504088896341f + 12582912.0f;
-    float n = shifted - 12582912.0f;
-    float r = xc - n * 0.693359375f;
-    r = r - n * -2.12194440e-4f;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * (r * r) + r + 1.0f;
-    int32_t bits;
-    memcpy(&bits, &shifted, 4);
-    int32_t exponent = (bits - 0x4B400000 + 127) << 23;
-    float scale;
-    memcpy(&scale, &exponent, 4);
-    float result = p * scale;
-    return x < lower ? 0.0f : result;
-}
-
-static inline __attribute__((always_inline)) uint16_t zt_bf16(float value) {
-    uint32_t bits;
-    memcpy(&bits, &value, 4);
-    uint32_t rounded = (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
-    uint32_t nan = (bits >> 16) | 0x40u;
-    return (uint16_t)(((bits & 0x7FFFFFFFu) > 0x7F800000u) ? nan : rounded);
-}
+#include "scalar.h"
 
 #define ZT_DEFINE_SOFTMAX(NAME, TARGET)                                                              \
 TARGET static void NAME(const float *scores, long rows, long columns, float scale,                   \
@@ -83,18 +49,23 @@ ZT_DEFINE_SOFTMAX(softmax_baseline, )
 
 typedef void (*softmax_fn)(const float *, long, long, float, float *, float *, float *, long, void *, int, int, float *);
 
-static int zt_level(void) {
+int zt_isa_level(void) {
+    static int level = -1;
+    int known = __atomic_load_n(&level, __ATOMIC_ACQUIRE);
+    if (known >= 0) return known;
+    known = 0;
 #if defined(__x86_64__)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq")) return 2;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq")) known = 2;
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) known = 1;
 #endif
-    return 0;
+    __atomic_store_n(&level, known, __ATOMIC_RELEASE);
+    return known;
 }
 
 const char *zt_kernel_isa(void) {
-    switch (zt_level()) {
+    switch (zt_isa_level()) {
     case 2: return "avx512";
     case 1: return "avx2";
     default: return "baseline";
@@ -108,7 +79,7 @@ void zt_online_softmax_block(const float *scores, long rows, long columns, float
     softmax_fn kernel = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
     if (!kernel) {
 #if defined(__x86_64__)
-        int level = zt_level();
+        int level = zt_isa_level();
         kernel = level == 2 ? softmax_avx512 : (level == 1 ? softmax_avx2 : softmax_baseline);
 #else
         kernel = softmax_baseline;

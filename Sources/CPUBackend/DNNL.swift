@@ -49,13 +49,9 @@ final class DNNL: @unchecked Sendable {
             cache[key] = created
             return created
         }
-        // A stream per call: oneDNN streams are not meant to be shared by threads running at once,
-        // and on the CPU engine one costs a small allocation.
-        var callStream: dnnl_stream_t? = nil
-        guard dnnl_stream_create(&callStream, engine, dnnl_stream_default_flags.rawValue) == dnnl_success,
-              let callStream else { throw .failed("dnnl_stream_create failed") }
-        defer { dnnl_stream_destroy(callStream) }
-        try primitive.execute(engine: engine, stream: callStream, src: srcData, weights: weightsData,
+        let stream = try callStream(engine)
+        defer { dnnl_stream_destroy(stream) }
+        try primitive.execute(engine: engine, stream: stream, src: srcData, weights: weightsData,
                               bias: biasData, dst: dstData)
     }
 }
@@ -97,10 +93,8 @@ private struct MatmulKey: Hashable {
 
 /// A created matmul primitive with its memory descriptors.
 private final class MatmulPrimitive: @unchecked Sendable {
-    private var primitive: dnnl_primitive_t?
-    private var descriptors: [dnnl_memory_desc_t]  // src, weights, dst, bias?
-    private var scratchpad: dnnl_memory_desc_t
-    private let scratchpadBytes: Int
+    private let executable: DNNLExecutable
+    private let descriptors: [dnnl_memory_desc_t]  // src, weights, dst, bias?
 
     init(key: MatmulKey, engine: dnnl_engine_t) throws(DNNLError) {
         var srcMD = try memoryDescriptor(key.src)
@@ -115,15 +109,8 @@ private final class MatmulPrimitive: @unchecked Sendable {
             status = dnnl_matmul_desc_init(&desc, &srcMD, &weightsMD, nil, &dstMD)
         }
         guard status == dnnl_success else { throw .failed("dnnl_matmul_desc_init returned \(status.rawValue)") }
-        var attr: dnnl_primitive_attr_t? = nil
-        guard dnnl_primitive_attr_create(&attr) == dnnl_success else { throw .failed("dnnl_primitive_attr_create failed") }
+        let attr = try userScratchpadAttributes()
         defer { dnnl_primitive_attr_destroy(attr) }
-        // oneDNN's default scratchpad is one buffer shared by every primitive: two threads running
-        // GEMMs at once (parallel tests, a server running two jobs) would write into each other's
-        // scratch. With a user scratchpad each call brings its own.
-        guard dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user) == dnnl_success else {
-            throw .failed("oneDNN user scratchpad could not be set up")
-        }
         if key.accumulate || key.activation != nil {
             var postOps: dnnl_post_ops_t? = nil
             guard dnnl_post_ops_create(&postOps) == dnnl_success else { throw .failed("oneDNN post-ops could not be created") }
@@ -140,63 +127,25 @@ private final class MatmulPrimitive: @unchecked Sendable {
                 throw .failed("oneDNN post-ops could not be attached")
             }
         }
-        var pd: dnnl_primitive_desc_t? = nil
-        let pdStatus = withUnsafePointer(to: &desc) { dnnl_primitive_desc_create(&pd, $0, attr, engine, nil) }
-        if pdStatus == dnnl_unimplemented { throw .unimplemented }
-        guard pdStatus == dnnl_success, let pd else {
-            throw .failed("dnnl_primitive_desc_create returned \(pdStatus.rawValue)")
-        }
+        let pd = try withUnsafePointer(to: &desc) { pointer throws(DNNLError) in try primitiveDescriptor(pointer, attr, engine) }
         defer { dnnl_primitive_desc_destroy(pd) }
-        var primitive: dnnl_primitive_t? = nil
-        guard dnnl_primitive_create(&primitive, pd) == dnnl_success else {
-            throw .failed("dnnl_primitive_create failed")
-        }
-        self.primitive = primitive
-        self.descriptors = [srcMD, weightsMD, dstMD] + (biasMD.map { [$0] } ?? [])
-        if let scratch = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0) {
-            scratchpad = scratch.pointee
-            scratchpadBytes = dnnl_memory_desc_get_size(scratch)
-        } else {
-            scratchpad = dnnl_memory_desc_t()
-            scratchpadBytes = 0
-        }
+        executable = try DNNLExecutable(pd)
+        descriptors = [srcMD, weightsMD, dstMD] + (biasMD.map { [$0] } ?? [])
     }
-
-    deinit { if let primitive { dnnl_primitive_destroy(primitive) } }
 
     /// Runs the primitive on `stream`, which must not be in use by another thread. Safe to call
     /// from several threads at once: descriptors are only read, and scratch memory is per call.
     func execute(engine: dnnl_engine_t, stream: dnnl_stream_t, src: UnsafeRawPointer, weights: UnsafeRawPointer,
                  bias: UnsafeRawPointer?, dst: UnsafeMutableRawPointer) throws(DNNLError) {
-        let handles: [UnsafeMutableRawPointer?] = [UnsafeMutableRawPointer(mutating: src),
-                                                   UnsafeMutableRawPointer(mutating: weights), dst,
-                                                   bias.map { UnsafeMutableRawPointer(mutating: $0) }]
-        let argIDs: [Int32] = [Int32(DNNL_ARG_SRC), Int32(DNNL_ARG_WEIGHTS), Int32(DNNL_ARG_DST), Int32(DNNL_ARG_BIAS)]
-        var memories: [dnnl_memory_t?] = []
-        defer { for memory in memories { if let memory { dnnl_memory_destroy(memory) } } }
-        var args: [dnnl_exec_arg_t] = []
-        for index in 0..<descriptors.count {
-            var memory: dnnl_memory_t? = nil
-            guard dnnl_memory_create(&memory, &descriptors[index], engine, handles[index]) == dnnl_success else {
-                throw .failed("dnnl_memory_create failed")
-            }
-            memories.append(memory)
-            args.append(dnnl_exec_arg_t(arg: argIDs[index], memory: memory))
+        var arguments: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)] = [
+            (Int32(DNNL_ARG_SRC), descriptors[0], UnsafeMutableRawPointer(mutating: src)),
+            (Int32(DNNL_ARG_WEIGHTS), descriptors[1], UnsafeMutableRawPointer(mutating: weights)),
+            (Int32(DNNL_ARG_DST), descriptors[2], dst),
+        ]
+        if let bias, descriptors.count > 3 {
+            arguments.append((Int32(DNNL_ARG_BIAS), descriptors[3], UnsafeMutableRawPointer(mutating: bias)))
         }
-        let scratch = scratchpadBytes > 0 ? UnsafeMutableRawPointer.allocate(byteCount: scratchpadBytes, alignment: 64) : nil
-        defer { scratch?.deallocate() }
-        if let scratch {
-            var memory: dnnl_memory_t? = nil
-            guard dnnl_memory_create(&memory, &scratchpad, engine, scratch) == dnnl_success else {
-                throw .failed("dnnl_memory_create failed for the scratchpad")
-            }
-            memories.append(memory)
-            args.append(dnnl_exec_arg_t(arg: Int32(DNNL_ARG_SCRATCHPAD), memory: memory))
-        }
-        guard dnnl_primitive_execute(primitive, stream, Int32(args.count), &args) == dnnl_success,
-              dnnl_stream_wait(stream) == dnnl_success else {
-            throw .failed("dnnl_primitive_execute failed")
-        }
+        try executable.run(engine: engine, stream: stream, arguments)
     }
 }
 

@@ -48,9 +48,7 @@ final class DNNLConvolutions: @unchecked Sendable {
             cache[key] = created
             return created
         }
-        var stream: dnnl_stream_t? = nil
-        guard dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue) == dnnl_success,
-              let stream else { throw .failed("dnnl_stream_create failed") }
+        let stream = try callStream(engine)
         defer { dnnl_stream_destroy(stream) }
 
         let filter = try reorderedWeights(weight, for: primitive, engine: engine, stream: stream)
@@ -176,7 +174,9 @@ private final class ConvolutionPrimitive: @unchecked Sendable {
                                                key.hasBias ? biasPointer : nil, &dstAny, strides, before, after)
         }
         guard status == dnnl_success else { throw .failed("dnnl_convolution_forward_desc_init returned \(status.rawValue)") }
-        let pd = try withUnsafePointer(to: &desc) { pointer throws(DNNLError) in try primitiveDescriptor(pointer, engine) }
+        let attr = try userScratchpadAttributes()
+        defer { dnnl_primitive_attr_destroy(attr) }
+        let pd = try withUnsafePointer(to: &desc) { pointer throws(DNNLError) in try primitiveDescriptor(pointer, attr, engine) }
         defer { dnnl_primitive_desc_destroy(pd) }
         convolution = try DNNLExecutable(pd)
         src = try queried(pd, dnnl_query_src_md)
@@ -196,80 +196,12 @@ private final class ConvolutionPrimitive: @unchecked Sendable {
     }
 }
 
-/// A primitive with a user scratchpad, run with one set of memory arguments at a time per stream.
-/// Safe to run from several threads at once (each on its own stream): scratch memory is per call.
-final class DNNLExecutable: @unchecked Sendable {
-    private let primitive: dnnl_primitive_t
-    private var scratchpad: dnnl_memory_desc_t
-    private let scratchpadBytes: Int
-
-    init(_ pd: dnnl_primitive_desc_t) throws(DNNLError) {
-        var primitive: dnnl_primitive_t? = nil
-        guard dnnl_primitive_create(&primitive, pd) == dnnl_success, let primitive else {
-            throw .failed("dnnl_primitive_create failed")
-        }
-        self.primitive = primitive
-        if let scratch = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0) {
-            scratchpad = scratch.pointee
-            scratchpadBytes = dnnl_memory_desc_get_size(scratch)
-        } else {
-            scratchpad = dnnl_memory_desc_t()
-            scratchpadBytes = 0
-        }
-    }
-
-    deinit { dnnl_primitive_destroy(primitive) }
-
-    func run(engine: dnnl_engine_t, stream: dnnl_stream_t,
-             _ arguments: [(Int32, dnnl_memory_desc_t, UnsafeMutableRawPointer)]) throws(DNNLError) {
-        var memories: [dnnl_memory_t?] = []
-        defer { for memory in memories { if let memory { dnnl_memory_destroy(memory) } } }
-        var args: [dnnl_exec_arg_t] = []
-        let scratch = scratchpadBytes > 0 ? UnsafeMutableRawPointer.allocate(byteCount: scratchpadBytes, alignment: 64) : nil
-        defer { scratch?.deallocate() }
-        var all = arguments
-        if let scratch { all.append((Int32(DNNL_ARG_SCRATCHPAD), scratchpad, scratch)) }
-        for (id, layout, data) in all {
-            var layout = layout
-            var memory: dnnl_memory_t? = nil
-            guard dnnl_memory_create(&memory, &layout, engine, data) == dnnl_success else {
-                throw .failed("dnnl_memory_create failed")
-            }
-            memories.append(memory)
-            args.append(dnnl_exec_arg_t(arg: id, memory: memory))
-        }
-        guard dnnl_primitive_execute(primitive, stream, Int32(args.count), &args) == dnnl_success,
-              dnnl_stream_wait(stream) == dnnl_success else {
-            throw .failed("dnnl_primitive_execute failed")
-        }
-    }
-}
-
-/// A primitive descriptor for `desc` with a user scratchpad; `unimplemented` when oneDNN has no kernel.
-private func primitiveDescriptor(_ desc: UnsafeRawPointer, _ engine: dnnl_engine_t) throws(DNNLError) -> dnnl_primitive_desc_t {
-    var attr: dnnl_primitive_attr_t? = nil
-    guard dnnl_primitive_attr_create(&attr) == dnnl_success else { throw .failed("dnnl_primitive_attr_create failed") }
-    defer { dnnl_primitive_attr_destroy(attr) }
-    guard dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user) == dnnl_success else {
-        throw .failed("oneDNN user scratchpad could not be set up")
-    }
-    var pd: dnnl_primitive_desc_t? = nil
-    let status = dnnl_primitive_desc_create(&pd, desc, attr, engine, nil)
-    if status == dnnl_unimplemented { throw .unimplemented }
-    guard status == dnnl_success, let pd else { throw .failed("dnnl_primitive_desc_create returned \(status.rawValue)") }
-    return pd
-}
-
 /// A reorder from `from` to `to`, or nil when the two layouts are the same.
 private func reorder(_ from: dnnl_memory_desc_t, _ to: dnnl_memory_desc_t, _ engine: dnnl_engine_t) throws(DNNLError) -> DNNLExecutable? {
     var (from, to) = (from, to)
     if dnnl_memory_desc_equal(&from, &to) != 0 { return nil }
-    var attr: dnnl_primitive_attr_t? = nil
-    guard dnnl_primitive_attr_create(&attr) == dnnl_success else { throw .failed("dnnl_primitive_attr_create failed") }
+    let attr = try userScratchpadAttributes()
     defer { dnnl_primitive_attr_destroy(attr) }
-    guard dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user) == dnnl_success else {
-        throw .failed("oneDNN user scratchpad could not be set up")
-    }
     var pd: dnnl_primitive_desc_t? = nil
     let status = dnnl_reorder_primitive_desc_create(&pd, &from, engine, &to, engine, attr)
     if status == dnnl_unimplemented { throw .unimplemented }
