@@ -8,16 +8,23 @@ extension CPUBackend {
     /// multiplied into the float32 accumulator by a second GEMM. Scratch memory is a few tiles,
     /// whatever the sequence length: O(N·d) overall, never O(N²).
     public func attention(query: Tensor, key: Tensor, value: Tensor, scale: Float) throws -> Tensor {
-        try flashAttention(query: query, key: key, value: value, scale: scale, tokenMajor: false)
+        try flashAttention(query: query, key: key, value: value, scale: scale, keyBias: nil, tokenMajor: false)
     }
 
     /// Token-major operands are read and written in place through strides: no head split or merge.
     public func attention(tokenMajorQuery query: Tensor, key: Tensor, value: Tensor, scale: Float) throws -> Tensor {
-        try flashAttention(query: query, key: key, value: value, scale: scale, tokenMajor: true)
+        try flashAttention(query: query, key: key, value: value, scale: scale, keyBias: nil, tokenMajor: true)
     }
 
-    /// q, k, v and the result are `[B, H, N, D]`, or `[B, N, H, D]` when `tokenMajor`.
-    private func flashAttention(query: Tensor, key: Tensor, value: Tensor, scale: Float, tokenMajor: Bool) throws -> Tensor {
+    /// The key bias joins the scaled scores inside the online softmax, a key block at a time.
+    public func attention(tokenMajorQuery query: Tensor, key: Tensor, value: Tensor, scale: Float,
+                          keyBias: Tensor?) throws -> Tensor {
+        try flashAttention(query: query, key: key, value: value, scale: scale, keyBias: keyBias, tokenMajor: true)
+    }
+
+    /// q, k, v and the result are `[B, H, N, D]`, or `[B, N, H, D]` when `tokenMajor`; `keyBias` is `[B, Nk]`.
+    private func flashAttention(query: Tensor, key: Tensor, value: Tensor, scale: Float, keyBias: Tensor?,
+                                tokenMajor: Bool) throws -> Tensor {
         for t in [query, key, value] { try requireHost(t, op: "attention") }
         // Logical [B, H, N, D] shapes whatever the storage order.
         func logical(_ t: Tensor) -> [Int] { tokenMajor && t.rank == 4 ? [t.shape[0], t.shape[2], t.shape[1], t.shape[3]] : t.shape }
@@ -30,6 +37,11 @@ extension CPUBackend {
         guard query.dtype == key.dtype, key.dtype == value.dtype else {
             throw TensorError.invalidArgument(op: "attention", detail: "query, key and value must share a dtype")
         }
+        if let keyBias { try requireHost(keyBias, op: "attention") }
+        if let keyBias, keyBias.shape != [ks[0], ks[2]] {
+            throw TensorError.shapeMismatch(op: "attention", detail: "key bias \(keyBias.shape) must be [B, Nk] = [\(ks[0]), \(ks[2])]")
+        }
+        let bias = try keyBias.map { try cast($0, to: .float32) }  // [B, Nk]
         let (batch, headCount) = (qs[0], qs[1])
         let heads = batch * headCount
         let nq = qs[2], nk = ks[2], d = qs[3], dv = vs[3]
@@ -70,7 +82,9 @@ extension CPUBackend {
                          dst: .contiguous([batch, headCount, bq, bk], .float32), scores.storage.hostPointer!, op: "attention")
                 state.absorb(scores: scores.storage.hostPointer!.assumingMemoryBound(to: Float.self),
                              into: probabilities, accumulator: accumulator.storage.hostPointer!.assumingMemoryBound(to: Float.self),
-                             rows: heads * bq, columns: bk, valueWidth: dv, scale: scale, firstBlock: k0 == 0)
+                             rows: heads * bq, columns: bk, valueWidth: dv, scale: scale,
+                             bias: bias.map { ($0.storage.hostPointer!.assumingMemoryBound(to: Float.self) + k0, nk, headCount * bq) },
+                             firstBlock: k0 == 0)
                 // accumulator[b, h, i, :] += p[b, h, i, :] · v[b, h, k0.., :]
                 try gemm(src: .contiguous([batch, headCount, bq, bk], gemmType), probabilities.storage.hostPointer!,
                          weights: MatrixLayout(dims: [batch, headCount, bk, dv], strides: [sv.batch, sv.head, sv.token, 1], dtype: gemmType),
@@ -113,10 +127,13 @@ private struct OnlineSoftmaxState {
 
     /// The kernel starts the running max and sum afresh on a query block's first key block.
     /// Turns a score tile into probabilities relative to the updated running max, rescales the
-    /// accumulator rows by exp(old max − new max), and updates the running sums (CKernels).
+    /// accumulator rows by exp(old max − new max), and updates the running sums (CKernels). `bias`,
+    /// when given, is the key block's first bias of batch item 0, the bias row stride (Nk), and the
+    /// rows of one batch item.
     mutating func absorb(scores: UnsafeMutablePointer<Float>, into probabilities: Tensor,
                          accumulator: UnsafeMutablePointer<Float>, rows: Int, columns: Int, valueWidth: Int,
-                         scale: Float, firstBlock: Bool) {
+                         scale: Float, bias: (base: UnsafeMutablePointer<Float>, stride: Int, rowsPerBatch: Int)?,
+                         firstBlock: Bool) {
         let pBase = probabilities.storage.hostPointer!
         let bf16: Int32 = probabilities.dtype == .bfloat16 ? 1 : 0
         let elementSize = probabilities.dtype.byteSize
@@ -125,11 +142,19 @@ private struct OnlineSoftmaxState {
                 parallelFor(rows, grain: 4) { range in
                     var scratch = [Float](repeating: 0, count: columns)
                     scratch.withUnsafeMutableBufferPointer { buffer in
-                        zt_online_softmax_block(scores + range.lowerBound * columns, range.count, columns, scale,
-                                                maxima.baseAddress! + range.lowerBound, sums.baseAddress! + range.lowerBound,
-                                                accumulator + range.lowerBound * valueWidth, valueWidth,
-                                                pBase + range.lowerBound * columns * elementSize, bf16,
-                                                firstBlock ? 1 : 0, buffer.baseAddress!)
+                        // Split at batch items, whose key biases differ.
+                        var lower = range.lowerBound
+                        while lower < range.upperBound {
+                            let item = bias.map { lower / $0.rowsPerBatch } ?? 0
+                            let upper = bias.map { min(range.upperBound, (item + 1) * $0.rowsPerBatch) } ?? range.upperBound
+                            zt_online_softmax_block(scores + lower * columns, upper - lower, columns, scale,
+                                                    bias.map { UnsafePointer($0.base + item * $0.stride) },
+                                                    maxima.baseAddress! + lower, sums.baseAddress! + lower,
+                                                    accumulator + lower * valueWidth, valueWidth,
+                                                    pBase + lower * columns * elementSize, bf16,
+                                                    firstBlock ? 1 : 0, buffer.baseAddress!)
+                            lower = upper
+                        }
                     }
                 }
             }

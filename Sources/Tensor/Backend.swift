@@ -117,6 +117,10 @@ public protocol Backend: Sendable {
     /// ``attention(query:key:value:scale:)`` on token-major tensors: q `[B, Nq, H, D]`, k and v
     /// `[B, Nk, H, D]` → `[B, Nq, H, D]`, so the heads need not be split out of `[B, N, H·D]` rows.
     func attention(tokenMajorQuery query: Tensor, key: Tensor, value: Tensor, scale: Float) throws -> Tensor
+    /// The same with `keyBias` `[B, Nk]` float32 added to every scaled score of key j in batch item b
+    /// before the softmax: `log n` lets one key and value row stand for n identical ones (a prompt's
+    /// zero padding), −∞ masks a key out. Nil is the plain attention.
+    func attention(tokenMajorQuery query: Tensor, key: Tensor, value: Tensor, scale: Float, keyBias: Tensor?) throws -> Tensor
 
     // MARK: Shape
 
@@ -163,6 +167,23 @@ extension Backend {
         let o = try attention(query: try permute(query, [0, 2, 1, 3]), key: try permute(key, [0, 2, 1, 3]),
                               value: try permute(value, [0, 2, 1, 3]), scale: scale)  // [B, H, Nq, D]
         return try permute(o, [0, 2, 1, 3])  // [B, Nq, H, D]
+    }
+
+    /// Materialises the `[B, H, Nq, Nk]` float32 scores: the fused backends replace it.
+    public func attention(tokenMajorQuery query: Tensor, key: Tensor, value: Tensor, scale: Float,
+                          keyBias: Tensor?) throws -> Tensor {
+        guard let keyBias else { return try attention(tokenMajorQuery: query, key: key, value: value, scale: scale) }
+        guard query.rank == 4, key.rank == 4, keyBias.shape == [key.shape[0], key.shape[1]] else {
+            throw TensorError.shapeMismatch(op: "attention", detail: "key bias \(keyBias.shape) must be [B, Nk] of key \(key.shape)")
+        }
+        func headMajor(_ t: Tensor) throws -> Tensor { try cast(try permute(t, [0, 2, 1, 3]), to: .float32) }
+        let q = try headMajor(query), k = try headMajor(key), v = try headMajor(value)  // [B, H, N, D] f32
+        let scores = try affine(try matmul(q, k, transposeA: false, transposeB: true, outputType: .float32),
+                                scale: scale, offset: 0)  // [B, H, Nq, Nk]
+        let bias = try cast(keyBias, to: .float32).reshaped([keyBias.shape[0], 1, 1, keyBias.shape[1]])
+        let p = try softmax(try add(scores, bias))  // [B, H, Nq, Nk]
+        let o = try matmul(p, v)  // [B, H, Nq, D]
+        return try cast(try permute(o, [0, 2, 1, 3]), to: query.dtype)  // [B, Nq, H, D]
     }
 
     public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: UnaryOp?) throws -> Tensor {

@@ -4,12 +4,13 @@
 // x86-64 (or the host's baseline elsewhere), chosen at run time by what the CPU supports.
 
 /// One key block of the online softmax for `rows` query rows (flash attention):
-/// scaled = scores·scale; m' = max(running_max, max(scaled)); p = exp(scaled − m');
+/// scaled = scores·scale (+ column_bias[j] when column_bias is not NULL: `columns` floats, e.g. the log
+/// of a key's multiplicity); m' = max(running_max, max(scaled)); p = exp(scaled − m');
 /// accumulator rows are multiplied by exp(running_max − m') (cleared when first_block);
 /// running_sum = running_sum·exp(running_max − m') + Σp; running_max = m'.
 /// p is written as float32, or as bfloat16 bits (round to nearest even) when probabilities_bf16.
 /// `scratch` holds `columns` floats. Rows are `columns` apart in scores and probabilities.
-void zt_online_softmax_block(const float *scores, long rows, long columns, float scale,
+void zt_online_softmax_block(const float *scores, long rows, long columns, float scale, const float *column_bias,
                              float *running_max, float *running_sum,
                              float *accumulator, long value_width,
                              void *probabilities, int probabilities_bf16, int first_block, float *scratch);
