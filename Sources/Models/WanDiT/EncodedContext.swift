@@ -8,8 +8,12 @@ import Tensor
 /// (2 · L · D² multiply-adds per block and per projection). Valid only for the transformer that made it:
 /// Wan 2.2's two experts each need their own.
 public struct EncodedContext: Sendable {
-    /// The text projection `condition_embedder.text_embedder(context)`, `[B, L, D]`.
+    /// The text projection `condition_embedder.text_embedder(context)`, `[B, L, D]`, or `[B, L', D]` with
+    /// the prompt's zero padding folded (`textKeyBias`).
     public let text: Tensor
+    /// `[B, L']` float32 log multiplicities of the text rows when the prompt's zero padding is folded
+    /// (``FoldedTextPadding``: `text` then keeps L' ≤ L rows), else nil.
+    let textKeyBias: Tensor?
     /// The image embedder's output `[B, M, D]`, or nil (T2V).
     public let image: Tensor?
     /// Per block, the cross-attention keys and values; nil when not cached.
@@ -34,8 +38,11 @@ extension WanTransformer {
         guard context.rank == 3, context.shape[2] == config.textDim else {
             throw WanTransformerError.invalidInput("context \(context.shape) must be [B, L, \(config.textDim)]")
         }
-        let text = try embedder.text(context, on: backend)  // [B, L, D]
-        taps.record("context", text)
+        // WanPipeline's zero padding: identical rows, folded into one with a key bias.
+        let folded = try FoldedTextPadding(context: context)
+        let kept = try folded.map { try backend.slice(context, axis: 1, start: 0, end: $0.keptRows) } ?? context
+        let text = try embedder.text(kept, on: backend)  // [B, L', D]
+        if let taps, taps.wants("context") { taps.record("context", try folded?.unfolded(text, on: backend) ?? text) }
         var image: Tensor?
         if let imageEmbedder = embedder.image {
             guard let imageContext else {
@@ -53,10 +60,12 @@ extension WanTransformer {
             throw WanTransformerError.invalidInput("this text-to-video model takes no image context")
         }
         let keyValues = cachingKeyValues
-            ? try blocks.map { try $0.attn2.keyValues(text: text, image: image, on: backend) } : nil
+            ? try blocks.map { try $0.attn2.keyValues(text: text, textBias: folded?.keyBias, image: image, on: backend) } : nil
         let vaceKeyValues = cachingKeyValues
-            ? try vace?.blocks.map { try $0.block.attn2.keyValues(text: text, image: image, on: backend) } : nil
-        return EncodedContext(text: text, image: image, keyValues: keyValues, vaceKeyValues: vaceKeyValues, owner: identity)
+            ? try vace?.blocks.map {
+                try $0.block.attn2.keyValues(text: text, textBias: folded?.keyBias, image: image, on: backend)
+            } : nil
+        return EncodedContext(text: text, textKeyBias: folded?.keyBias, image: image, keyValues: keyValues, vaceKeyValues: vaceKeyValues, owner: identity)
     }
 }
 

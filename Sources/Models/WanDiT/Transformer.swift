@@ -180,7 +180,7 @@ public struct WanTransformer: Sendable {
             }
             for (i, block) in blocks.enumerated() {
                 let keyValues = try context.keyValues?[i]
-                    ?? block.attn2.keyValues(text: context.text, image: context.image, on: backend)
+                    ?? block.attn2.keyValues(text: context.text, textBias: context.textKeyBias, image: context.image, on: backend)
                 x = try block(x, timestepProjection: timestepProjection, rotary: rotary, keyValues: keyValues,
                               taps: taps, name: "blocks.\(i)", on: backend)  // [B, N, D]
                 taps.record("blocks.\(i)", x)

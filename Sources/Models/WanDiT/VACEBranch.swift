@@ -90,7 +90,7 @@ extension WanTransformer {
         for (k, vaceBlock) in branch.blocks.enumerated() {
             if let projIn = vaceBlock.projIn { c = try backend.add(try projIn(c, on: backend), x) }  // [B, N, D]
             let keyValues = try context.vaceKeyValues?[k]
-                ?? vaceBlock.block.attn2.keyValues(text: context.text, image: context.image, on: backend)
+                ?? vaceBlock.block.attn2.keyValues(text: context.text, textBias: context.textKeyBias, image: context.image, on: backend)
             c = try vaceBlock.block(c, timestepProjection: timestepProjection, rotary: rotary, keyValues: keyValues,
                                     taps: taps, name: "vace_blocks.\(k)", on: backend)  // [B, N, D]
             let hint = try vaceBlock.projOut(c, on: backend)  // [B, N, D]

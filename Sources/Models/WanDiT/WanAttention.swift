@@ -8,10 +8,12 @@ struct RotaryTables: Sendable {
 }
 
 /// The cross-attention keys and values of one block, token-major: text `[B, L, H, d]` and, for I2V,
-/// image `[B, M, H, d]`. They depend only on the context, so they can be kept across steps.
+/// image `[B, M, H, d]`, with the text keys' bias `[B, L]` when the prompt's padding is folded
+/// (``FoldedTextPadding``). They depend only on the context, so they can be kept across steps.
 struct CrossKeyValues: Sendable {
     let key: Tensor
     let value: Tensor
+    let keyBias: Tensor?
     let imageKey: Tensor?
     let imageValue: Tensor?
 }
@@ -71,9 +73,9 @@ struct WanAttention: Sendable {
         return try toOut(try o.reshaped([b, n, d]), on: backend)  // [B, N, D]
     }
 
-    /// The keys and values of the projected text `[B, L, D]` and, for I2V, image tokens `[B, M, D]`,
-    /// token-major (`[B, L, H, d]`).
-    func keyValues(text: Tensor, image: Tensor?, on backend: any Backend) throws -> CrossKeyValues {
+    /// The keys and values of the projected text `[B, L, D]` (whose keys take `textBias` `[B, L]`, or
+    /// none) and, for I2V, image tokens `[B, M, D]`, token-major (`[B, L, H, d]`).
+    func keyValues(text: Tensor, textBias: Tensor?, image: Tensor?, on backend: any Backend) throws -> CrossKeyValues {
         let key = try normK(try toK(text, on: backend), on: backend)  // [B, L, D]
         let value = try toV(text, on: backend)  // [B, L, D]
         var imageKey: Tensor?, imageValue: Tensor?
@@ -84,7 +86,7 @@ struct WanAttention: Sendable {
             imageKey = try perHead(try normAddedK(try addKProj(image, on: backend), on: backend))  // [B, M, H, d]
             imageValue = try perHead(try addVProj(image, on: backend))  // [B, M, H, d]
         }
-        return CrossKeyValues(key: try perHead(key), value: try perHead(value),  // [B, L, H, d]
+        return CrossKeyValues(key: try perHead(key), value: try perHead(value), keyBias: textBias,  // [B, L, H, d]
                               imageKey: imageKey, imageValue: imageValue)
     }
 
@@ -93,7 +95,8 @@ struct WanAttention: Sendable {
         let (b, n, d) = (x.shape[0], x.shape[1], x.shape[2])
         let q = try perHead(try backend.rmsNormRotary(try toQ(x, on: backend), weight: normQ.weight, eps: normQ.eps,
                                                       rotary: nil, headWidth: d / heads))  // [B, N, H, d]
-        var o = try backend.attention(tokenMajorQuery: q, key: kv.key, value: kv.value, scale: scale(d))  // [B, N, H, d]
+        var o = try backend.attention(tokenMajorQuery: q, key: kv.key, value: kv.value, scale: scale(d),
+                                      keyBias: kv.keyBias)  // [B, N, H, d]
         if let imageKey = kv.imageKey, let imageValue = kv.imageValue {
             let image = try backend.attention(tokenMajorQuery: q, key: imageKey, value: imageValue, scale: scale(d))  // [B, N, H, d]
             o = try backend.add(o, image)  // [B, N, H, d]
