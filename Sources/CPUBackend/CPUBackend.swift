@@ -32,7 +32,9 @@ public struct CPUBackend: Backend {
         return x
     }
 
+    /// A packed linear weight (``prepareLinearWeight(_:)``) comes back as its plain `[out, in]` tensor.
     public func download(_ x: Tensor) throws -> Tensor {
+        if let packed = x.packedWeights { return try unpacked(packed) }
         try requireHost(x, op: "download")
         return x
     }

@@ -37,7 +37,7 @@ extension CPUBackend {
         if outSize.allSatisfy({ $0 > 0 }), x.count > 0 {
             do {
                 return try DNNLConvolutions.shared.convolve(x, weight: weight, bias: bias, key: key)
-            } catch .unimplemented {
+            } catch .unimplemented, .layoutMismatch {
                 // No oneDNN kernel for these types here: the float32 GEMM path below.
             } catch .failed(let message) {
                 throw TensorError.backendFailure(op: "conv3d", detail: message)

@@ -32,15 +32,17 @@ final class DNNL: @unchecked Sendable {
 
     /// `dst = src · weights (+ bias)`, or `dst += …` when `accumulate`, over the given layouts and host pointers. The bias is float32
     /// with dims broadcastable to `dst`. Throws `unimplemented` when oneDNN has no kernel for this
-    /// combination on this CPU (callers fall back to float32).
+    /// combination on this CPU (callers fall back to float32). With `packedWeights`, the weights
+    /// (`weights.dims`, strides ignored) are in that blocked layout; `layoutMismatch` when the
+    /// primitive for these shapes reads another.
     func matmul(src: MatrixLayout, _ srcData: UnsafeRawPointer,
                 weights: MatrixLayout, _ weightsData: UnsafeRawPointer,
                 bias: MatrixLayout?, _ biasData: UnsafeRawPointer?,
                 dst: MatrixLayout, _ dstData: UnsafeMutableRawPointer, accumulate: Bool = false,
-                activation: MatmulActivation? = nil) throws(DNNLError) {
+                activation: MatmulActivation? = nil, packedWeights: dnnl_memory_desc_t? = nil) throws(DNNLError) {
         guard let engine else { throw .failed("oneDNN CPU engine could not be created") }
         let key = MatmulKey(src: src, weights: weights, bias: bias, dst: dst, accumulate: accumulate,
-                            activation: activation)
+                            activation: activation, packedWeights: packedWeights != nil)
         ThreadTeam.applyToCallingThread()
         let primitive = try primitives.withLock { cache throws(DNNLError) -> MatmulPrimitive in
             if let cached = cache[key] { return cached }
@@ -49,6 +51,9 @@ final class DNNL: @unchecked Sendable {
             cache[key] = created
             return created
         }
+        if var packed = packedWeights {
+            guard primitive.readsWeights(&packed) else { throw .layoutMismatch }
+        }
         let stream = try callStream(engine)
         defer { dnnl_stream_destroy(stream) }
         try primitive.execute(engine: engine, stream: stream, src: srcData, weights: weightsData,
@@ -56,10 +61,68 @@ final class DNNL: @unchecked Sendable {
     }
 }
 
+extension DNNL {
+    /// The layout oneDNN's matmul wants for `[inFeatures, outFeatures]` weights of `dtype` when the
+    /// source has `rows` rows (row-major source and destination of `dtype`, a float32 bias).
+    func preferredWeightsDescriptor(rows: Int, inFeatures: Int, outFeatures: Int, dtype: DType) throws(DNNLError) -> dnnl_memory_desc_t {
+        guard let engine else { throw .failed("oneDNN CPU engine could not be created") }
+        var srcMD = try memoryDescriptor(.contiguous([rows, inFeatures], dtype))
+        var dstMD = try memoryDescriptor(.contiguous([rows, outFeatures], dtype))
+        var biasMD = try memoryDescriptor(.contiguous([1, outFeatures], .float32))
+        var weightsMD = try anyLayoutDescriptor(dims: [inFeatures, outFeatures], dtype: dtype)
+        var desc = dnnl_matmul_desc_t()
+        guard dnnl_matmul_desc_init(&desc, &srcMD, &weightsMD, &biasMD, &dstMD) == dnnl_success else {
+            throw .failed("dnnl_matmul_desc_init rejected weights [\(inFeatures), \(outFeatures)]")
+        }
+        let attr = try userScratchpadAttributes()
+        defer { dnnl_primitive_attr_destroy(attr) }
+        let pd = try withUnsafePointer(to: &desc) { pointer throws(DNNLError) in try primitiveDescriptor(pointer, attr, engine) }
+        defer { dnnl_primitive_desc_destroy(pd) }
+        guard let chosen = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0) else {
+            throw .failed("oneDNN did not say which weights layout it wants")
+        }
+        return chosen.pointee
+    }
+
+    /// Copies `from` (a strided layout) into `to` (a oneDNN layout), or back, with oneDNN's reorder.
+    func reorder(from layout: MatrixLayout, _ source: UnsafeRawPointer, to target: dnnl_memory_desc_t,
+                 _ destination: UnsafeMutableRawPointer) throws(DNNLError) {
+        try reorder(from: try memoryDescriptor(layout), source, to: target, destination)
+    }
+
+    func reorder(from source: dnnl_memory_desc_t, _ sourceData: UnsafeRawPointer, to layout: MatrixLayout,
+                 _ destination: UnsafeMutableRawPointer) throws(DNNLError) {
+        try reorder(from: source, sourceData, to: try memoryDescriptor(layout), destination)
+    }
+
+    private func reorder(from source: dnnl_memory_desc_t, _ sourceData: UnsafeRawPointer,
+                         to target: dnnl_memory_desc_t, _ destination: UnsafeMutableRawPointer) throws(DNNLError) {
+        guard let engine else { throw .failed("oneDNN CPU engine could not be created") }
+        var (sourceMD, targetMD) = (source, target)
+        let attr = try userScratchpadAttributes()
+        defer { dnnl_primitive_attr_destroy(attr) }
+        var pd: dnnl_primitive_desc_t? = nil
+        let status = dnnl_reorder_primitive_desc_create(&pd, &sourceMD, engine, &targetMD, engine, attr)
+        if status == dnnl_unimplemented { throw .unimplemented }
+        guard status == dnnl_success, let pd else { throw .failed("dnnl_reorder_primitive_desc_create returned \(status.rawValue)") }
+        defer { dnnl_primitive_desc_destroy(pd) }
+        let executable = try DNNLExecutable(pd)
+        ThreadTeam.applyToCallingThread()
+        let stream = try callStream(engine)
+        defer { dnnl_stream_destroy(stream) }
+        try executable.run(engine: engine, stream: stream, [
+            (Int32(DNNL_ARG_FROM), sourceMD, UnsafeMutableRawPointer(mutating: sourceData)),
+            (Int32(DNNL_ARG_TO), targetMD, destination),
+        ])
+    }
+}
+
 /// Why a oneDNN call failed.
 enum DNNLError: Error {
     /// No implementation for these types/layouts on this CPU.
     case unimplemented
+    /// Packed weights whose layout is not the one the primitive for this call reads.
+    case layoutMismatch
     case failed(String)
 }
 
@@ -89,6 +152,8 @@ private struct MatmulKey: Hashable {
     var dst: MatrixLayout
     var accumulate: Bool
     var activation: MatmulActivation?
+    /// Weights in the layout oneDNN picks (``PackedMatmulWeights``) rather than `weights`' strides.
+    var packedWeights: Bool
 }
 
 /// A created matmul primitive with its memory descriptors.
@@ -98,7 +163,8 @@ private final class MatmulPrimitive: @unchecked Sendable {
 
     init(key: MatmulKey, engine: dnnl_engine_t) throws(DNNLError) {
         var srcMD = try memoryDescriptor(key.src)
-        var weightsMD = try memoryDescriptor(key.weights)
+        var weightsMD = key.packedWeights
+            ? try anyLayoutDescriptor(dims: key.weights.dims, dtype: key.weights.dtype) : try memoryDescriptor(key.weights)
         var dstMD = try memoryDescriptor(key.dst)
         var biasMD = try key.bias.map { layout throws(DNNLError) in try memoryDescriptor(layout) }
         var desc = dnnl_matmul_desc_t()
@@ -130,7 +196,19 @@ private final class MatmulPrimitive: @unchecked Sendable {
         let pd = try withUnsafePointer(to: &desc) { pointer throws(DNNLError) in try primitiveDescriptor(pointer, attr, engine) }
         defer { dnnl_primitive_desc_destroy(pd) }
         executable = try DNNLExecutable(pd)
+        if key.packedWeights {
+            guard let chosen = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0) else {
+                throw .failed("oneDNN did not say which weights layout it wants")
+            }
+            weightsMD = chosen.pointee
+        }
         descriptors = [srcMD, weightsMD, dstMD] + (biasMD.map { [$0] } ?? [])
+    }
+
+    /// Whether the primitive reads weights laid out as `packed`.
+    func readsWeights(_ packed: inout dnnl_memory_desc_t) -> Bool {
+        var mine = descriptors[1]
+        return dnnl_memory_desc_equal(&mine, &packed) != 0
     }
 
     /// Runs the primitive on `stream`, which must not be in use by another thread. Safe to call
@@ -149,15 +227,28 @@ private final class MatmulPrimitive: @unchecked Sendable {
     }
 }
 
+private func dataType(_ dtype: DType) -> dnnl_data_type_t {
+    switch dtype {
+    case .float32: dnnl_f32
+    case .bfloat16: dnnl_bf16
+    case .float16: dnnl_f16
+    }
+}
+
+/// A descriptor that lets the primitive choose the layout (`format_tag::any`).
+private func anyLayoutDescriptor(dims: [Int], dtype: DType) throws(DNNLError) -> dnnl_memory_desc_t {
+    var md = dnnl_memory_desc_t()
+    let dims64 = dims.map(Int64.init)
+    guard dnnl_memory_desc_init_by_tag(&md, Int32(dims.count), dims64, dataType(dtype), dnnl_format_tag_any) == dnnl_success else {
+        throw .failed("dnnl_memory_desc_init_by_tag rejected dims \(dims)")
+    }
+    return md
+}
+
 private func memoryDescriptor(_ layout: MatrixLayout) throws(DNNLError) -> dnnl_memory_desc_t {
     var md = dnnl_memory_desc_t()
     let dims = layout.dims.map(Int64.init), strides = layout.strides.map(Int64.init)
-    let type: dnnl_data_type_t
-    switch layout.dtype {
-    case .float32: type = dnnl_f32
-    case .bfloat16: type = dnnl_bf16
-    case .float16: type = dnnl_f16
-    }
+    let type = dataType(layout.dtype)
     guard dnnl_memory_desc_init_by_strides(&md, Int32(dims.count), dims, type, strides) == dnnl_success else {
         throw .failed("dnnl_memory_desc_init_by_strides rejected dims \(layout.dims) strides \(layout.strides)")
     }

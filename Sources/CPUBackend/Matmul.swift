@@ -46,7 +46,8 @@ extension CPUBackend {
         case let other?: return try unary(other, try linear(x, weight: weight, bias: bias, activation: nil))
         }
         try requireHost(x, op: "linear")
-        try requireHost(weight, op: "linear")
+        let packed = weight.packedWeights
+        if packed == nil { try requireHost(weight, op: "linear") }
         guard weight.rank == 2, x.rank >= 1, x.shape[x.rank - 1] == weight.shape[1] else {
             throw TensorError.shapeMismatch(op: "linear", detail: "input \(x.shape) does not fit weight \(weight.shape) ([out, in])")
         }
@@ -65,6 +66,22 @@ extension CPUBackend {
         let biasF32 = try bias.map { try cast($0, to: .float32) }
         // weight [out, in] read as the [in, out] operand through strides: no copy.
         let weightsLayout = MatrixLayout(dims: [inFeatures, outFeatures], strides: [1, inFeatures], dtype: weight.dtype)
+        if let packed {
+            do {
+                try DNNL.shared.matmul(src: .contiguous([rows, inFeatures], weight.dtype), input.storage.hostPointer!,
+                                       weights: weightsLayout, packed.pointer,
+                                       bias: biasF32.map { _ in MatrixLayout.contiguous([1, outFeatures], .float32) },
+                                       biasF32?.storage.hostPointer,
+                                       dst: .contiguous([rows, outFeatures], weight.dtype), out.storage.hostPointer!,
+                                       activation: fused, packedWeights: packed.descriptor)
+                return out
+            } catch .failed(let message) {
+                throw TensorError.backendFailure(op: "linear", detail: message)
+            } catch {
+                // This call's primitive reads another layout (or none exists): the plain weight, unpacked for it.
+                return try linear(x, weight: try unpacked(packed), bias: bias, activation: activation)
+            }
+        }
         try gemm(src: .contiguous([rows, inFeatures], weight.dtype), input.storage.hostPointer!,
                  weights: weightsLayout, weight.storage.hostPointer!,
                  bias: biasF32.map { _ in MatrixLayout.contiguous([1, outFeatures], .float32) },
@@ -98,6 +115,8 @@ func gemm(src: MatrixLayout, _ srcData: UnsafeRawPointer, weights: MatrixLayout,
         throw TensorError.backendFailure(op: op, detail: "oneDNN has no float32 matmul for dims \(src.dims) x \(weights.dims)")
     } catch .failed(let message) {
         throw TensorError.backendFailure(op: op, detail: message)
+    } catch .layoutMismatch {
+        throw TensorError.backendFailure(op: op, detail: "oneDNN's matmul reads another weights layout")
     }
 }
 

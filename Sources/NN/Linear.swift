@@ -23,9 +23,15 @@ public struct Linear: Sendable {
 
     /// Loads `weight` (and `bias` when `bias` is true) from `scope`, converted to `dtype` when one is
     /// given. A weight the source keeps quantised stays so and is decoded to `dtype` (float32 when
-    /// nil) for each call.
+    /// nil) for each call. A dense weight loaded for a backend is kept in the form that backend's
+    /// `linear` reads fastest (``Backend/prepareLinearWeight(_:)``).
     public init(scope: WeightScope, inFeatures: Int, outFeatures: Int, bias: Bool = true, dtype: DType? = nil) throws {
-        weight = try scope.weight("weight", shape: [outFeatures, inFeatures], dtype: dtype)
+        let loaded = try scope.weight("weight", shape: [outFeatures, inFeatures], dtype: dtype)
+        if case .dense(let tensor) = loaded, let backend = scope.backend {
+            weight = .dense(try backend.prepareLinearWeight(tensor))
+        } else {
+            weight = loaded
+        }
         self.bias = try scope.tensor("bias", shape: [outFeatures], dtype: dtype, if: bias)
     }
 

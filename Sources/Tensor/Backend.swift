@@ -69,6 +69,10 @@ public protocol Backend: Sendable {
     /// `activation(x · weightᵀ + bias)`. A backend may apply the activation to the float32 sum before
     /// the one rounding to the weight's dtype (the unfused default rounds between the two).
     func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: UnaryOp?) throws -> Tensor
+    /// A linear layer's `[out, in]` weight in the form this backend's ``linear(_:weight:bias:)``
+    /// reads fastest (same shape and dtype), to keep in place of the weight for the layer's life; the
+    /// default keeps the weight. Only `linear` may read the result (``download(_:)`` gives it back plain).
+    func prepareLinearWeight(_ weight: Tensor) throws -> Tensor
     /// Scaled-dot-product attention, `softmax(q·kᵀ·scale)·v` per head, q `[B, H, Nq, D]`, k and v
     /// `[B, H, Nk, D]` (v may have its own last size). Never materialises the `Nq × Nk` score matrix.
     func attention(query: Tensor, key: Tensor, value: Tensor, scale: Float) throws -> Tensor
@@ -168,6 +172,8 @@ extension Backend {
                               value: try permute(value, [0, 2, 1, 3]), scale: scale)  // [B, H, Nq, D]
         return try permute(o, [0, 2, 1, 3])  // [B, Nq, H, D]
     }
+
+    public func prepareLinearWeight(_ weight: Tensor) throws -> Tensor { weight }
 
     /// Materialises the `[B, H, Nq, Nk]` float32 scores: the fused backends replace it.
     public func attention(tokenMajorQuery query: Tensor, key: Tensor, value: Tensor, scale: Float,

@@ -69,6 +69,16 @@ extension WanTransformerTests {
             expectMatch(output, try fixture.tensor(c.name, "output_bf16"), .bfloat16, "\(label) vs bf16 reference")
         }
 
+        // Loaded for the CPU backend, the bf16 linear weights are packed into oneDNN's GEMM layout:
+        // the same kernels read them, so the output is the unpacked model's, bit for bit.
+        @Test(arguments: cases)
+        func packedWeightsGiveTheUnpackedOutput(_ c: DiTCase) throws {
+            let fixture = try WanDiTFixture(c.config)
+            let plain = try WanTransformer(component: try fixture.component(), dtype: .bfloat16)
+            let packed = try WanTransformer(component: try fixture.component(), dtype: .bfloat16, uploadingTo: CPUBackend())
+            #expect(try fixture.run(packed, c.name).floats() == fixture.run(plain, c.name).floats(), "\(c.testDescription)")
+        }
+
         @Test(arguments: ["tiny_a", "tiny_i2v"])
         func originalLayoutGivesTheSameOutput(_ config: String) throws {
             let fixture = try WanDiTFixture(config)

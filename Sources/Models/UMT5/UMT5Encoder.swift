@@ -81,6 +81,9 @@ public struct UMT5Encoder: Sendable {
         let scope = WeightScope(weights, usage: usage, rename: { layout.fileName(for: $0) }, uploadingTo: backend)
         try self.init(config: config, scope: scope, dtype: precision)
         try usage.verifyAllUsed(weights, ignoring: WeightLayout.isIgnored)
+        // A backend may have replaced the linear weights with copies of its own (packed GEMM layouts):
+        // the plain copies' blocks, freed into the allocator's cache, go back to the system.
+        if backend != nil { Storage.trimHostCache() }
     }
 
     /// The `general.architecture` values of GGUF text encoders this model reads (city96's files

@@ -76,6 +76,9 @@ public struct WanTransformer: Sendable {
                                           dtype: parameterType("scale_shift_table", modelType: dtype))
         projOut = try loadLinear(root["proj_out"], in: d, out: config.patchFeaturesOut, modelType: dtype)
         try usage.verifyAllUsed(weights, ignoring: { layout.mayLeaveUnused($0) })
+        // A backend may have replaced the linear weights with copies of its own (packed GEMM layouts):
+        // the plain copies' blocks, freed into the allocator's cache, go back to the system.
+        if backend != nil { Storage.trimHostCache() }
         rope = try WanRotaryEmbedding(headDim: config.attentionHeadDim, maxPositions: config.ropeMaxSeqLen)
         self.config = config
         self.dtype = dtype
