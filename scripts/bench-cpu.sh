@@ -9,11 +9,14 @@
 # engine peak: above 1 the engine uses less).
 #
 # Usage: bash scripts/bench-cpu.sh [--model FOLDER] [--text-encoder FOLDER] [--parts transformer,vae,text-encoder]
-#            [--sizes 256x256x17,480x832x17] [--tokens 16,226] [--calls 2] [--vae-dtype f32|bf16] [--out FILE]
+#            [--sizes 256x256x17,480x832x17] [--tokens 16,226] [--prompt-tokens 512] [--calls 2]
+#            [--vae-dtype f32|bf16] [--out FILE]
 #   --model: a Wan diffusers folder with transformer/ and vae/ (tools/bench/make_random_wan.py);
 #            default /work/scratch-gguf/wan-1.3b-random.
 #   --text-encoder: a folder with model_index.json and text_encoder/ (tools/bench/make_random_umt5.py);
 #            default /work/scratch-gguf/umt5-xxl-random.
+#   --prompt-tokens: the transformer's text context, random rows then zero rows to 512 as WanPipeline
+#            pads a prompt (the engine folds the zero rows into one; 512: no padding); a list runs each;
 #   --sizes: HxWxF videos for the transformer and the VAE; --tokens: prompt lengths for the text
 #            encoder (the engine runs the real tokens; the peer twice: padded to 512 with the mask as
 #            diffusers' WanPipeline calls it, and on the real tokens only).
@@ -25,7 +28,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 command_line="bash scripts/bench-cpu.sh $*"
 model=/work/scratch-gguf/wan-1.3b-random text_encoder=/work/scratch-gguf/umt5-xxl-random
-parts=transformer,vae,text-encoder sizes=256x256x17,480x832x17 tokens=16,226 calls=2 vae_dtype=f32 out=
+parts=transformer,vae,text-encoder sizes=256x256x17,480x832x17 tokens=16,226 prompt_tokens=512 calls=2 vae_dtype=f32 out=
 die() { echo "bench-cpu.sh: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
     [ $# -ge 2 ] || die "$1 needs a value"
@@ -35,6 +38,7 @@ while [ $# -gt 0 ]; do
         --parts) parts=$2 ;;
         --sizes) sizes=$2 ;;
         --tokens) tokens=$2 ;;
+        --prompt-tokens) prompt_tokens=$2 ;;
         --calls) calls=$2 ;;
         --vae-dtype) vae_dtype=$2 ;;
         --out) out=$2 ;;
@@ -54,7 +58,7 @@ for part in ${parts//,/ }; do
     esac
 done
 for size in ${sizes//,/ }; do [[ $size =~ ^[0-9]+x[0-9]+x[0-9]+$ ]] || die "size $size is not HxWxF"; done
-for n in ${tokens//,/ }; do [[ $n =~ ^[0-9]+$ ]] || die "token count $n is not a number"; done
+for n in ${tokens//,/ } ${prompt_tokens//,/ }; do [[ $n =~ ^[0-9]+$ ]] || die "token count $n is not a number"; done
 [ -x "$python" ] || die "no python at $python (set PYTHON)"
 versions=$("$python" -c 'import torch, diffusers, transformers; print(f"torch {torch.__version__}, diffusers {diffusers.__version__}, transformers {transformers.__version__}")' 2>/dev/null) \
     || die "$python cannot import torch, diffusers and transformers (tools/requirements*.txt)"
@@ -106,14 +110,22 @@ row() {
 
 for part in ${parts//,/ }; do
     case $part in
-        transformer | vae)
+        transformer)
             for size in ${sizes//,/ }; do
                 IFS=x read -r h w f <<< "$size"
-                dtype=bf16; [ "$part" = vae ] && dtype=$vae_dtype
-                engine "$part" --model "$model" --height "$h" --width "$w" --frames "$f" --dtype "$dtype"
-                peer "$part" --model "$model" --height "$h" --width "$w" --frames "$f" --dtype "$dtype"
-                label="transformer call, bf16"; [ "$part" = vae ] && label="VAE decode, $dtype"
-                row "$label" "$size"
+                for n in ${prompt_tokens//,/ }; do
+                    engine transformer --model "$model" --height "$h" --width "$w" --frames "$f" --dtype bf16 --prompt-tokens "$n"
+                    peer transformer --model "$model" --height "$h" --width "$w" --frames "$f" --prompt-tokens "$n"
+                    label="transformer call, bf16"; [ "$n" = 512 ] || label="transformer call, bf16, prompt of $n tokens padded to 512"
+                    row "$label" "$size"
+                done
+            done ;;
+        vae)
+            for size in ${sizes//,/ }; do
+                IFS=x read -r h w f <<< "$size"
+                engine vae --model "$model" --height "$h" --width "$w" --frames "$f" --dtype "$vae_dtype"
+                peer vae --model "$model" --height "$h" --width "$w" --frames "$f" --dtype "$vae_dtype"
+                row "VAE decode, $vae_dtype" "$size"
             done ;;
         text-encoder)
             for n in ${tokens//,/ }; do

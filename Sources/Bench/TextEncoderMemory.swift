@@ -48,7 +48,7 @@ extension WanMemoryBenchmark {
         }
         let backend = CPUBackend()
         let start = now()
-        let encoder = try files.loadTextEncoder(precision: precision)
+        let encoder = try files.loadTextEncoder(precision: precision, uploadingTo: backend)  // as the pipeline loads it
         let loaded = now()
         let resident = currentResidentBytes()
         let prompt = try BenchmarkPrompt(tokens: tokens, vocabSize: encoder.config.vocabSize)

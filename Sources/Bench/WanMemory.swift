@@ -52,18 +52,22 @@ func timedCalls(_ calls: Int, _ body: () throws -> Void) rethrows -> [Double] {
 /// weights), repeated `calls` times in one process so the first (cold) call and the steady state
 /// both show. Run each part in its own process: the peak is per process.
 public enum WanMemoryBenchmark {
-    /// `calls` transformer calls on latents of `request`'s size (timestep 999, a random 512-row text
-    /// context, and for a VACE model a random control, as one denoising pass) at `dtype`'s precision policy.
+    /// `calls` transformer calls on latents of `request`'s size (timestep 999, a 512-row text context of
+    /// `promptTokens` random rows and zero rows after them, as WanPipeline pads a prompt, and for a VACE
+    /// model a random control, as one denoising pass) at `dtype`'s precision policy.
     public static func transformer(files: WanModelFiles, dtype: DType, request: ValidatedRequest,
-                                   calls: Int = 1) throws -> WanMemoryMeasurement {
+                                   promptTokens: Int = 512, calls: Int = 1) throws -> WanMemoryMeasurement {
         let backend = CPUBackend()
         let start = now()
-        let model = try files.loadTransformer(dtype: dtype)
+        let model = try files.loadTransformer(dtype: dtype, uploadingTo: backend)  // as the pipeline loads it
         let loaded = now()
         let resident = currentResidentBytes()
         let (height, width, frames, shape) = (request.height, request.width, request.frames, request.latentShape)
         let latents = try backend.cast(randomTensor(shape, seed: 1), to: dtype)  // [1, 16, T, h, w]
-        let context = try backend.cast(randomTensor([1, 512, model.config.textDim], seed: 2), to: dtype)  // [1, 512, 4096]
+        let rows = min(max(promptTokens, 0), 512)
+        let prompt = try backend.cast(randomTensor([1, rows, model.config.textDim], seed: 2), to: dtype)
+        let padding = try Tensor(allocating: [1, 512 - rows, model.config.textDim], dtype: dtype)  // zeroed
+        let context = rows == 512 ? prompt : try backend.concat([prompt, padding], axis: 1)  // [1, 512, 4096]
         let timestep = try Tensor([999], shape: [1])
         let weights = files.transformerOverride.map { " from " + ($0.split(separator: "/").last.map(String.init) ?? $0) } ?? ""
         // A VACE model gets a random control of the latents' size at scale 1.
@@ -75,7 +79,7 @@ public enum WanMemoryBenchmark {
             _ = try model(latents: latents, timestep: timestep, context: context, control: control, on: backend)  // [1, 16, T, h, w]
         }
         return WanMemoryMeasurement(
-            workload: "transformer \(dtype.rawValue)\(weights), \(height)x\(width)x\(frames) (latents \(shape), context [1, 512, \(model.config.textDim)]\(controlText))",
+            workload: "transformer \(dtype.rawValue)\(weights), \(height)x\(width)x\(frames) (latents \(shape), context [1, 512, \(model.config.textDim)]\(rows < 512 ? " of \(rows) prompt rows" : "")\(controlText))",
             loadSeconds: loaded - start, callSeconds: times, residentAfterLoadBytes: resident,
             peakResidentBytes: peakResidentBytes())
     }

@@ -48,11 +48,15 @@ struct MemoryCommand: ParsableCommand {
     @Option(help: "Prompt tokens for text-encoder (1...512; padded to 512 with the attention mask).")
     var tokens: Int = 16
 
+    @Option(help: "Prompt tokens of the transformer's text context (1...512): that many random rows, then zero rows to 512, as WanPipeline pads the prompt. Default: 512 (no padding).")
+    var promptTokens: Int = 512
+
     @Option(help: "Calls in one process: the first is the cold one, the median of the others the steady state.")
     var calls: Int = 1
 
     func run() throws {
         guard calls >= 1 else { throw ValidationError("--calls must be at least 1, got \(calls)") }
+        guard (1...512).contains(promptTokens) else { throw ValidationError("--prompt-tokens must be 1...512, got \(promptTokens)") }
         let (h, w, f) = part == .transformer
             ? (height ?? 256, width ?? 256, frames ?? 17) : (height ?? 480, width ?? 832, frames ?? 81)
         let precision = dtype ?? (part == .vae || part == .tinyDecoder ? "f32" : "bf16")
@@ -66,6 +70,7 @@ struct MemoryCommand: ParsableCommand {
         let machine = MachineDescription.current()
         let source = part == .tinyDecoder ? "--decoder \(decoder ?? "")" : "--model \(model ?? "")"
         let size = part == .textEncoder ? "--tokens \(tokens)" : "--height \(h) --width \(w) --frames \(f)"
+            + (part == .transformer && promptTokens != 512 ? " --prompt-tokens \(promptTokens)" : "")
         let extra = (part == .tinyDecoder ? "" : " --dtype \(precision)") + (calls > 1 ? " --calls \(calls)" : "")
             + (transformer.map { " --transformer \($0)" } ?? "")
         print("Machine: \(machine.cpuModel), \(machine.threads) threads, ISA \(machine.oneDNNISA); command: zoetrope memory \(part.rawValue) \(source) \(size)\(extra)")
@@ -89,7 +94,8 @@ struct MemoryCommand: ParsableCommand {
         switch part {
         case .transformer:
             let request = try GenerationRequest(prompt: "memory", width: width, height: height, frames: frames).validated()
-            return try WanMemoryBenchmark.transformer(files: try files(), dtype: type, request: request, calls: calls)
+            return try WanMemoryBenchmark.transformer(files: try files(), dtype: type, request: request,
+                                                      promptTokens: promptTokens, calls: calls)
         case .vae:
             let request = try GenerationRequest(prompt: "memory", width: width, height: height, frames: frames).validated()
             return try WanMemoryBenchmark.vaeDecode(files: try files(), request: request, weightType: type, calls: calls,

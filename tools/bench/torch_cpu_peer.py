@@ -7,8 +7,9 @@ process. The first call is the cold one, the median of calls 2..N the steady sta
     python tools/bench/torch_cpu_peer.py vae --model /work/scratch-gguf/wan-1.3b-random --height 256 --width 256 --frames 17 [--dtype bf16]
     python tools/bench/torch_cpu_peer.py text-encoder --model /work/scratch-gguf/umt5-xxl-random --tokens 16 [--real-tokens-only]
 
-- transformer: WanTransformer3DModel in bf16 (diffusers keeps its fp32 modules), timestep 999, a random
-  512-row text context, as the engine's call.
+- transformer: WanTransformer3DModel in bf16 (diffusers keeps its fp32 modules), timestep 999, a 512-row
+  text context of --prompt-tokens random rows and zero rows after them (WanPipeline's padding), as the
+  engine's call.
 - vae: AutoencoderKLWan.decode of random latents, f32 (the reference pipeline's) or bf16 weights and input.
 - text-encoder: transformers' UMT5EncoderModel in bf16 called as diffusers' WanPipeline calls it: the
   prompt padded to max_length 512 with its attention mask, then the rows past the prompt zeroed. With
@@ -70,8 +71,9 @@ def load(args):
         model = WanTransformer3DModel.from_pretrained(f"{args.model}/transformer", torch_dtype=torch.bfloat16).eval()
         latents = torch.randn(1, model.config.in_channels, *grid, generator=generator).to(torch.bfloat16)
         text = torch.randn(1, PADDED_LENGTH, model.config.text_dim, generator=generator).to(torch.bfloat16)
+        text[:, args.prompt_tokens:] = 0
         call = lambda: model(hidden_states=latents, timestep=torch.tensor([999]), encoder_hidden_states=text, return_dict=False)
-        return call, f"bf16, {height}x{width}x{frames}"
+        return call, f"bf16, {height}x{width}x{frames}, {args.prompt_tokens} prompt rows"
     from diffusers import AutoencoderKLWan
 
     dtype = torch.bfloat16 if args.dtype == "bf16" else torch.float32
@@ -90,9 +92,13 @@ def main():
     parser.add_argument("--frames", type=int, default=17)
     parser.add_argument("--dtype", choices=["f32", "bf16"], default="f32", help="the VAE's precision")
     parser.add_argument("--tokens", type=int, default=16, help="prompt tokens for text-encoder (1..512)")
+    parser.add_argument("--prompt-tokens", type=int, default=PADDED_LENGTH,
+                        help="transformer: random context rows, zero rows after them to 512 (1..512)")
     parser.add_argument("--real-tokens-only", action="store_true", help="text-encoder: run the prompt's tokens, no padding")
     parser.add_argument("--calls", type=int, default=2, help="calls in all; the first is the cold one")
     args = parser.parse_args()
+    if not 1 <= args.prompt_tokens <= PADDED_LENGTH:
+        parser.error(f"--prompt-tokens must be between 1 and {PADDED_LENGTH}, got {args.prompt_tokens}")
     if not 1 <= args.tokens <= PADDED_LENGTH:
         parser.error(f"--tokens must be between 1 and {PADDED_LENGTH}, got {args.tokens}")
     start = time.perf_counter()
