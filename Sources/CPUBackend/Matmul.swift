@@ -48,6 +48,9 @@ extension CPUBackend {
         try requireHost(x, op: "linear")
         let packed = weight.packedWeights
         if packed == nil { try requireHost(weight, op: "linear") }
+        if let packed, weight.shape != [packed.outFeatures, packed.inFeatures] || weight.dtype != packed.dtype {
+            throw TensorError.shapeMismatch(op: "linear", detail: "a packed [\(packed.outFeatures), \(packed.inFeatures)] weight viewed as \(weight.shape) \(weight.dtype.rawValue)")
+        }
         guard weight.rank == 2, x.rank >= 1, x.shape[x.rank - 1] == weight.shape[1] else {
             throw TensorError.shapeMismatch(op: "linear", detail: "input \(x.shape) does not fit weight \(weight.shape) ([out, in])")
         }

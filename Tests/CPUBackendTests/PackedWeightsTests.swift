@@ -51,7 +51,8 @@ import Testing
         guard !packed.isOnHost else { return }  // not packed on this CPU: nothing to refuse
         #expect(throws: TensorError.self) { try backend.cast(packed, to: .float32) }
         #expect(throws: TensorError.self) { try backend.matmul(packed, packed) }
-        // A packed weight of the wrong width is a shape error, as a plain one.
+        // A packed weight reshaped is refused, and one of the wrong width is a shape error, as a plain one.
+        #expect(throws: TensorError.self) { try backend.linear(try random([3, 32], seed: 9), weight: try packed.reshaped([128, 32]), bias: nil) }
         #expect(throws: TensorError.self) { try backend.linear(try random([3, 32], seed: 9), weight: packed, bias: nil) }
     }
 }
