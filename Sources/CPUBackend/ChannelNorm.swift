@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CKernels
 import Tensor
 
 extension CPUBackend {
@@ -25,32 +21,14 @@ extension CPUBackend {
         let target = out.storage.hostPointer!.assumingMemoryBound(to: Float.self)
         let g = scale.storage.hostPointer!.assumingMemoryBound(to: Float.self)
         let b = shift?.storage.hostPointer?.assumingMemoryBound(to: Float.self)
-        let count = Float(channels)
         parallelFor(batch * blocks) { range in
             var inverse = [Float](repeating: 0, count: block)
             inverse.withUnsafeMutableBufferPointer { inv in
                 for index in range {
                     let item = index / blocks, start = (index % blocks) * block
-                    let length = min(block, spatial - start)
                     let base = item * channels * spatial + start
-                    for i in 0..<length { inv[i] = 0 }
-                    for c in 0..<channels {
-                        let row = source + base + c * spatial
-                        for i in 0..<length { inv[i] += row[i] * row[i] }
-                    }
-                    for i in 0..<length { inv[i] = 1 / (inv[i] / count + eps).squareRoot() }
-                    for c in 0..<channels {
-                        let row = source + base + c * spatial, dst = target + base + c * spatial
-                        let weight = g[c], offset = b?[c] ?? 0
-                        if silu {
-                            for i in 0..<length {
-                                let v = row[i] * inv[i] * weight + offset
-                                dst[i] = v / (1 + expf(-v))
-                            }
-                        } else {
-                            for i in 0..<length { dst[i] = row[i] * inv[i] * weight + offset }
-                        }
-                    }
+                    zt_channel_rms_norm_block(source + base, target + base, channels, spatial, min(block, spatial - start),
+                                              g, b, eps, silu ? 1 : 0, inv.baseAddress!)
                 }
             }
         }

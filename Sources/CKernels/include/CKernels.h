@@ -48,4 +48,11 @@ void zt_binary_same_shape(int op, const void *a, int a_bf16, const void *b, int 
 /// The instruction set the kernels run with: "avx512", "avx2" or "baseline".
 const char *zt_kernel_isa(void);
 #include "GGMLDequantize.h"
+/// The channel RMS norm (+ SiLU when `silu`) of `length` spatial positions of one batch item: `x` and
+/// `out` point at the block's first position of channel 0, channel rows are `spatial` apart;
+/// out = x · rsqrt(Σ_c x² / channels + eps) · gamma[c] (+ bias[c]), then x·sigmoid(x). `inverse` holds
+/// `length` floats.
+void zt_channel_rms_norm_block(const float *x, float *out, long channels, long spatial, long length,
+                               const float *gamma, const float *bias, float eps, int silu, float *inverse);
+
 #endif
