@@ -98,21 +98,18 @@ extension DNNL {
     private func reorder(from source: dnnl_memory_desc_t, _ sourceData: UnsafeRawPointer,
                          to target: dnnl_memory_desc_t, _ destination: UnsafeMutableRawPointer) throws(DNNLError) {
         guard let engine else { throw .failed("oneDNN CPU engine could not be created") }
-        var (sourceMD, targetMD) = (source, target)
-        let attr = try userScratchpadAttributes()
-        defer { dnnl_primitive_attr_destroy(attr) }
-        var pd: dnnl_primitive_desc_t? = nil
-        let status = dnnl_reorder_primitive_desc_create(&pd, &sourceMD, engine, &targetMD, engine, attr)
-        if status == dnnl_unimplemented { throw .unimplemented }
-        guard status == dnnl_success, let pd else { throw .failed("dnnl_reorder_primitive_desc_create returned \(status.rawValue)") }
-        defer { dnnl_primitive_desc_destroy(pd) }
-        let executable = try DNNLExecutable(pd)
+        guard let executable = try reorderExecutable(source, target, engine) else {
+            // The same layout: a plain copy.
+            var md = source
+            destination.copyMemory(from: sourceData, byteCount: dnnl_memory_desc_get_size(&md))
+            return
+        }
         ThreadTeam.applyToCallingThread()
         let stream = try callStream(engine)
         defer { dnnl_stream_destroy(stream) }
         try executable.run(engine: engine, stream: stream, [
-            (Int32(DNNL_ARG_FROM), sourceMD, UnsafeMutableRawPointer(mutating: sourceData)),
-            (Int32(DNNL_ARG_TO), targetMD, destination),
+            (Int32(DNNL_ARG_FROM), source, UnsafeMutableRawPointer(mutating: sourceData)),
+            (Int32(DNNL_ARG_TO), target, destination),
         ])
     }
 }

@@ -186,28 +186,14 @@ private final class ConvolutionPrimitive: @unchecked Sendable {
         plainSrc = try descriptor(srcDims, activation, dnnl_ncdhw)
         plainWeights = try descriptor(weightDims, try dnnlType(key.weightType), dnnl_oidhw)
         plainDst = try descriptor(outDims, activation, dnnl_ncdhw)
-        srcReorder = try reorder(plainSrc, src, engine)
-        weightsReorder = try reorder(plainWeights, weights, engine)
-        dstReorder = try reorder(dst, plainDst, engine)
+        srcReorder = try reorderExecutable(plainSrc, src, engine)
+        weightsReorder = try reorderExecutable(plainWeights, weights, engine)
+        dstReorder = try reorderExecutable(dst, plainDst, engine)
         var (s, w, d) = (src, weights, dst)
         srcBytes = dnnl_memory_desc_get_size(&s)
         weightsBytes = dnnl_memory_desc_get_size(&w)
         dstBytes = dnnl_memory_desc_get_size(&d)
     }
-}
-
-/// A reorder from `from` to `to`, or nil when the two layouts are the same.
-private func reorder(_ from: dnnl_memory_desc_t, _ to: dnnl_memory_desc_t, _ engine: dnnl_engine_t) throws(DNNLError) -> DNNLExecutable? {
-    var (from, to) = (from, to)
-    if dnnl_memory_desc_equal(&from, &to) != 0 { return nil }
-    let attr = try userScratchpadAttributes()
-    defer { dnnl_primitive_attr_destroy(attr) }
-    var pd: dnnl_primitive_desc_t? = nil
-    let status = dnnl_reorder_primitive_desc_create(&pd, &from, engine, &to, engine, attr)
-    if status == dnnl_unimplemented { throw .unimplemented }
-    guard status == dnnl_success, let pd else { throw .failed("dnnl_reorder_primitive_desc_create returned \(status.rawValue)") }
-    defer { dnnl_primitive_desc_destroy(pd) }
-    return try DNNLExecutable(pd)
 }
 
 private func queried(_ pd: dnnl_primitive_desc_t, _ what: dnnl_query_t) throws(DNNLError) -> dnnl_memory_desc_t {

@@ -86,3 +86,16 @@ final class DNNLExecutable: @unchecked Sendable {
     }
 }
 
+/// A reorder from `from` to `to`, or nil when the two layouts are the same.
+func reorderExecutable(_ from: dnnl_memory_desc_t, _ to: dnnl_memory_desc_t, _ engine: dnnl_engine_t) throws(DNNLError) -> DNNLExecutable? {
+    var (from, to) = (from, to)
+    if dnnl_memory_desc_equal(&from, &to) != 0 { return nil }
+    let attr = try userScratchpadAttributes()
+    defer { dnnl_primitive_attr_destroy(attr) }
+    var pd: dnnl_primitive_desc_t? = nil
+    let status = dnnl_reorder_primitive_desc_create(&pd, &from, engine, &to, engine, attr)
+    if status == dnnl_unimplemented { throw .unimplemented }
+    guard status == dnnl_success, let pd else { throw .failed("dnnl_reorder_primitive_desc_create returned \(status.rawValue)") }
+    defer { dnnl_primitive_desc_destroy(pd) }
+    return try DNNLExecutable(pd)
+}
