@@ -32,7 +32,10 @@ extension WanTransformer {
     /// Projects the text encoder's states `context` `[B, L, text_dim]` and, for I2V, embeds
     /// `imageContext` `[B, M, image_dim]`; with `cachingKeyValues`, also computes each block's
     /// cross-attention keys and values (about `2 · layers · B · (L + M) · D` values: 190 MB in float32
-    /// for the 1.3B model at B = 1, L = 512), a VACE model's VACE blocks' too. Taps `context` (the projected text) and `image_context` (the embedded image tokens).
+    /// for the 1.3B model at B = 1, L = 512), a VACE model's VACE blocks' too. Trailing zero rows of
+    /// `context` (WanPipeline's padding) are folded into one row per batch item first
+    /// (``FoldedTextPadding``), so L is the longest prompt's rows + 1. Taps `context` (the projected
+    /// text, unfolded to the input's rows) and `image_context` (the embedded image tokens).
     public func encodeContext(_ context: Tensor, imageContext: Tensor? = nil, cachingKeyValues: Bool = true,
                               taps: Taps? = nil, on backend: any Backend) throws -> EncodedContext {
         guard context.rank == 3, context.shape[2] == config.textDim else {
