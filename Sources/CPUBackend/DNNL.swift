@@ -1,5 +1,4 @@
 import CDNNL
-import Synchronization
 import Tensor
 
 /// One operand of a oneDNN matmul: logical dims (batch..., rows, cols) and strides in elements.
@@ -22,7 +21,7 @@ final class DNNL: @unchecked Sendable {
     private let engine: dnnl_engine_t?
     /// The CPU engine, for primitives other than matmul (convolution); nil when it could not be created.
     var cpuEngine: dnnl_engine_t? { engine }
-    private let primitives = Mutex<[MatmulKey: MatmulPrimitive]>([:])
+    private let primitives = PrimitiveCache<MatmulKey, MatmulPrimitive>(limit: 1024)
 
     private init() {
         var engine: dnnl_engine_t? = nil
@@ -44,13 +43,7 @@ final class DNNL: @unchecked Sendable {
         let key = MatmulKey(src: src, weights: weights, bias: bias, dst: dst, accumulate: accumulate,
                             activation: activation, packedWeights: packedWeights != nil)
         ThreadTeam.applyToCallingThread()
-        let primitive = try primitives.withLock { cache throws(DNNLError) -> MatmulPrimitive in
-            if let cached = cache[key] { return cached }
-            let created = try MatmulPrimitive(key: key, engine: engine)
-            if cache.count >= 1024 { cache.removeAll() }  // bound memory for pathological shape streams
-            cache[key] = created
-            return created
-        }
+        let primitive = try primitives.primitive(for: key) { key throws(DNNLError) in try MatmulPrimitive(key: key, engine: engine) }
         if var packed = packedWeights {
             guard primitive.readsWeights(&packed) else { throw .layoutMismatch }
         }

@@ -27,7 +27,7 @@ struct ConvolutionKey: Hashable {
 final class DNNLConvolutions: @unchecked Sendable {
     static let shared = DNNLConvolutions()
 
-    private let primitives = Mutex<[ConvolutionKey: ConvolutionPrimitive]>([:])
+    private let primitives = PrimitiveCache<ConvolutionKey, ConvolutionPrimitive>(limit: 256)
     private let weights = Mutex(ReorderedWeights())
     /// The most bytes of reordered weights kept (oldest dropped first). Weights larger than an
     /// eighth of it are reordered at each call instead: caching a whole VAE's copies would add their
@@ -41,13 +41,7 @@ final class DNNLConvolutions: @unchecked Sendable {
     func convolve(_ x: Tensor, weight: Tensor, bias: Tensor?, key: ConvolutionKey) throws(DNNLError) -> Tensor {
         guard let engine = DNNL.shared.cpuEngine else { throw .failed("oneDNN CPU engine could not be created") }
         ThreadTeam.applyToCallingThread()
-        let primitive = try primitives.withLock { cache throws(DNNLError) -> ConvolutionPrimitive in
-            if let cached = cache[key] { return cached }
-            let created = try ConvolutionPrimitive(key: key, engine: engine)
-            if cache.count >= 256 { cache.removeAll() }  // bound memory for pathological shape streams
-            cache[key] = created
-            return created
-        }
+        let primitive = try primitives.primitive(for: key) { key throws(DNNLError) in try ConvolutionPrimitive(key: key, engine: engine) }
         let stream = try callStream(engine)
         defer { dnnl_stream_destroy(stream) }
 

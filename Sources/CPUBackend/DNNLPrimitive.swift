@@ -1,4 +1,5 @@
 import CDNNL
+import Synchronization
 
 // The pieces every oneDNN primitive here is built from: attributes with a user scratchpad, the
 // primitive descriptor, a stream per call, and a created primitive run on host pointers.
@@ -98,4 +99,24 @@ func reorderExecutable(_ from: dnnl_memory_desc_t, _ to: dnnl_memory_desc_t, _ e
     guard status == dnnl_success, let pd else { throw .failed("dnnl_reorder_primitive_desc_create returned \(status.rawValue)") }
     defer { dnnl_primitive_desc_destroy(pd) }
     return try DNNLExecutable(pd)
+}
+
+/// Created primitives by their exact key, at most `limit` of them (the whole cache is dropped when a
+/// pathological stream of shapes fills it): creation happens once per shape.
+final class PrimitiveCache<Key: Hashable & Sendable, Primitive>: @unchecked Sendable {
+    private let entries = Mutex<[Key: Primitive]>([:])
+    private let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    /// The cached primitive for `key`, or the one `create` makes, then kept.
+    func primitive(for key: Key, create: (Key) throws(DNNLError) -> Primitive) throws(DNNLError) -> Primitive {
+        try entries.withLock { cache throws(DNNLError) -> Primitive in
+            if let cached = cache[key] { return cached }
+            let created = try create(key)
+            if cache.count >= limit { cache.removeAll() }
+            cache[key] = created
+            return created
+        }
+    }
 }

@@ -69,13 +69,13 @@ extension CPUBackend {
         let biasF32 = try bias.map { try cast($0, to: .float32) }
         // weight [out, in] read as the [in, out] operand through strides: no copy.
         let weightsLayout = MatrixLayout(dims: [inFeatures, outFeatures], strides: [1, inFeatures], dtype: weight.dtype)
+        let srcLayout = MatrixLayout.contiguous([rows, inFeatures], weight.dtype)
+        let biasLayout = biasF32.map { _ in MatrixLayout.contiguous([1, outFeatures], .float32) }
+        let dstLayout = MatrixLayout.contiguous([rows, outFeatures], weight.dtype)
         if let packed {
             do {
-                try DNNL.shared.matmul(src: .contiguous([rows, inFeatures], weight.dtype), input.storage.hostPointer!,
-                                       weights: weightsLayout, packed.pointer,
-                                       bias: biasF32.map { _ in MatrixLayout.contiguous([1, outFeatures], .float32) },
-                                       biasF32?.storage.hostPointer,
-                                       dst: .contiguous([rows, outFeatures], weight.dtype), out.storage.hostPointer!,
+                try DNNL.shared.matmul(src: srcLayout, input.storage.hostPointer!, weights: weightsLayout, packed.pointer,
+                                       bias: biasLayout, biasF32?.storage.hostPointer, dst: dstLayout, out.storage.hostPointer!,
                                        activation: fused, packedWeights: packed.descriptor)
                 return out
             } catch .failed(let message) {
@@ -85,11 +85,8 @@ extension CPUBackend {
                 return try linear(x, weight: try unpacked(packed), bias: bias, activation: activation)
             }
         }
-        try gemm(src: .contiguous([rows, inFeatures], weight.dtype), input.storage.hostPointer!,
-                 weights: weightsLayout, weight.storage.hostPointer!,
-                 bias: biasF32.map { _ in MatrixLayout.contiguous([1, outFeatures], .float32) },
-                 biasF32?.storage.hostPointer,
-                 dst: .contiguous([rows, outFeatures], weight.dtype), out.storage.hostPointer!,
+        try gemm(src: srcLayout, input.storage.hostPointer!, weights: weightsLayout, weight.storage.hostPointer!,
+                 bias: biasLayout, biasF32?.storage.hostPointer, dst: dstLayout, out.storage.hostPointer!,
                  activation: fused, op: "linear")
         return out
     }
